@@ -1,0 +1,58 @@
+# NET Info: `make run` serves the site with demo content, `make test` runs every check.
+# Both set up everything they need (a virtualenv in .venv and the pinned packages) on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test check lint format messages bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "NET Info needs Python 3.10 or newer; $(PYTHON) is older." >&2; exit 1; }
+	@sh .ci/ensure-venv "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+# The local site: DEBUG on, SQLite under var/ unless DATABASE_URL says otherwise.
+run: export DJANGO_DEBUG ?= 1
+run: $(VENV)/.installed
+	@mkdir -p var/static
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_content
+	$(MANAGE) ensure_superuser
+	@echo "NET Info is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Tests run with production settings (DEBUG off), so they need a secret key: a random one per run.
+test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+test: $(VENV)/.installed-dev
+	@sh .ci/ensure-chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the German catalogue after changing user-facing strings (needs GNU gettext).
+messages: export DJANGO_DEBUG ?= 1
+messages: $(VENV)/.installed-dev
+	$(MANAGE) makemessages -l de --no-obsolete --add-location file --ignore=.venv --ignore=var
+	$(MANAGE) makemessages -l de -d djangojs --no-obsolete --add-location file --ignore=.venv --ignore=var
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags that keep a headless Chromium on a closed network from calling home (see README).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """
+    Serve unhashed static names in tests. The production storage needs `collectstatic` to have
+    run, and the live server used by browser tests serves files from the source folders.
+    tests/test_static.py checks the hashed production storage on its own.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, also when the cache is a shared Redis server."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing browser: skip, or fail under CI=true."""
+    if not shutil.which(CHROMIUM):
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}: browser tests must run in CI.", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, which makes Django
+    # refuse database access from the test itself. The tests are synchronous, so allow it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (empty cookie jar) on the live test server."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,112 @@
+"""The site shell: languages, home page, health check, error pages."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+from django.db import OperationalError
+from django.test import RequestFactory, SimpleTestCase, TestCase
+from django.utils import translation
+from django.views.defaults import server_error
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class HealthCheckTests(TestCase):
+    def test_ok_with_database(self):
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_503_when_the_database_fails(self):
+        with mock.patch("netinfo.views.connection.cursor", side_effect=OperationalError("down")):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["database"], "unavailable")
+
+
+def test_healthz_reports_a_database_that_refuses_connections():
+    """A real, unreachable PostgreSQL server (nothing listens on port 1) gives 503, not a crash."""
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(r.status_code, r.content.decode())"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="netinfo.settings",
+        DATABASE_URL="postgres://nobody:nothing@127.0.0.1:1/nowhere",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {"status": "error", "database": "unavailable"}
+
+
+class LanguageTests(TestCase):
+    def test_home_in_each_language(self):
+        for code, heading in [("en", "Information about"), ("de", "Informationen über")]:
+            with self.subTest(code):
+                response = self.client.get(f"/{code}/")
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, f'<html lang="{code}">')
+                self.assertContains(response, heading)
+
+    def test_switcher_links_to_the_same_page_in_the_other_language(self):
+        response = self.client.get("/en/about/")
+        self.assertContains(response, 'href="/de/about/" lang="de" hreflang="de"')
+        self.assertContains(response, 'href="/en/about/" lang="en" hreflang="en" aria-current')
+        response = self.client.get("/de/about/")
+        self.assertContains(response, 'href="/en/about/" lang="en" hreflang="en"')
+
+    def test_root_redirects_by_accept_language(self):
+        response = self.client.get("/", headers={"accept-language": "de-DE,de;q=0.9"})
+        self.assertRedirects(response, "/de/", fetch_redirect_response=False)
+        response = self.client.get("/", headers={"accept-language": "fr-FR,en;q=0.5"})
+        self.assertRedirects(response, "/en/", fetch_redirect_response=False)
+        response = self.client.get("/", headers={"accept-language": "ja"})
+        self.assertRedirects(response, "/en/", fetch_redirect_response=False)
+
+    def test_page_shell_is_accessible_markup(self):
+        response = self.client.get("/en/")
+        self.assertContains(response, '<a class="skip-link" href="#main-content">')
+        self.assertContains(response, '<main id="main-content"')
+        self.assertContains(response, 'href="/en/cookies/"')
+        self.assertNotContains(response, "<script>")
+        self.assertNotContains(response, "style=")
+
+
+class ErrorPageTests(TestCase):
+    def test_404_is_styled_and_translated(self):
+        response = self.client.get("/de/no-such-page/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "Seite nicht gefunden", status_code=404)
+        self.assertContains(response, '<html lang="de">', status_code=404)
+
+
+class ServerErrorPageTests(SimpleTestCase):
+    """SimpleTestCase refuses any database query, so this proves the 500 page needs none."""
+
+    def test_500_renders_without_database_or_context(self):
+        request = RequestFactory().get("/en/")
+        with translation.override("de"):
+            response = server_error(request)
+        self.assertEqual(response.status_code, 500)
+        html = response.content.decode()
+        self.assertIn('<html lang="de">', html)
+        self.assertIn("Etwas ist schiefgelaufen", html)
+        self.assertIn("/static/css/site.css", html)
