@@ -8,4 +8,13 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", views.AboutView.as_view(), name="about"),
     path("cookies/", views.CookieSettingsView.as_view(), name="cookie-settings"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path(
+        "articles/<slug:slug>/references.<str:format>",
+        views.article_references,
+        name="article-references",
+    ),
+    path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
+    path("search/", views.search, name="search"),
 ]

@@ -1,8 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 
 from . import views
+from .sitemaps import SITEMAPS
 
 admin.site.site_header = "NET Info"
 admin.site.site_title = "NET Info"
@@ -12,9 +15,20 @@ admin.site.site_title = "NET Info"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path(
+        "sitemap.xml",
+        cache_page(60 * 60)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
 ]
 
 # Public pages live under /en/ and /de/; "/" redirects by the browser's Accept-Language.
 urlpatterns += i18n_patterns(
     path("", include("netinfo.article_urls")),
 )
+
+# Uploaded images. A web server in front may serve MEDIA_ROOT itself (faster); this view is the
+# fallback and sends headers that stop a file from ever running as a page.
+urlpatterns += [path("media/<path:path>", views.media, name="media")]

@@ -1,11 +1,60 @@
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from django.views.static import serve
+
+from references import exchange
+
+from .cite import cite_article
+from .models import LANGUAGE_CODES, Article, Authorship, Citation, Topic, url_in
+from .search import MAX_QUERY_LENGTH, clean_query
+from .structured_data import article_jsonld
+
+
+def find_by_translated_slug(queryset, slug):
+    """
+    The object whose slug in the current language is `slug`, else one whose slug in another
+    language is (the caller redirects to the right address). One query either way.
+    """
+    language = get_language()
+    query = Q()
+    for code in LANGUAGE_CODES:
+        query |= Q(**{f"slug_{code}": slug})
+    candidates = list(queryset.filter(query)[: len(LANGUAGE_CODES)])
+    for candidate in candidates:
+        if getattr(candidate, f"slug_{language}") == slug:
+            return candidate
+    if not candidates:
+        raise Http404
+    return candidates[0]
 
 
 class HomeView(TemplateView):
     template_name = "netinfo/home.html"
+
+    def get_context_data(self, **kwargs):
+        articles = Article.objects.published().only(
+            *[
+                f"{field}_{code}"
+                for field in ("title", "slug", "summary")
+                for code in LANGUAGE_CODES
+            ],
+            "topic_id",
+            "order",
+        )
+        topics = Topic.objects.prefetch_related(Prefetch("articles", queryset=articles))
+        topics = [topic for topic in topics if topic.articles.all()]
+        return super().get_context_data(topics=topics, **kwargs)
 
 
 class AboutView(TemplateView):
@@ -14,6 +63,164 @@ class AboutView(TemplateView):
 
 class CookieSettingsView(TemplateView):
     template_name = "netinfo/cookie_settings.html"
+
+
+def topic_detail(request, slug):
+    topic = find_by_translated_slug(
+        Topic.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.published())),
+        slug,
+    )
+    if topic.get_absolute_url() != request.path:
+        return redirect(topic.get_absolute_url(), permanent=True)
+    return render(
+        request,
+        "netinfo/topic_detail.html",
+        {
+            "topic": topic,
+            "articles": topic.articles.all(),
+            "switcher_urls": {code: url_in(code, topic) for code in LANGUAGE_CODES},
+        },
+    )
+
+
+def article_queryset():
+    return Article.objects.select_related("topic", "medical_reviewer")
+
+
+def article_page(request, article, *, preview=False):
+    """The article page, shared by the public view and the staff preview."""
+    language = get_language()
+    content_language = language if language in article.translated_languages() else "en"
+    # One query per relation, whatever the number of authors, links or citations.
+    prefetch_related_objects(
+        [article],
+        Prefetch("authorships", queryset=Authorship.objects.select_related("contributor")),
+        "resources",
+        Prefetch("related_articles", queryset=Article.objects.published().select_related("topic")),
+        Prefetch(
+            "citations",
+            queryset=Citation.objects.filter(language=content_language).select_related("reference"),
+        ),
+    )
+    # A page shown in English under another language's address points search engines at the
+    # English original.
+    canonical = request.build_absolute_uri(url_in(content_language, article))
+    alternates = {
+        code: request.build_absolute_uri(url) for code, url in article.language_urls().items()
+    }
+    context = {
+        "article": article,
+        "topic": article.topic,
+        "content_language": content_language,
+        "is_fallback": content_language != language,
+        "body_html": getattr(article, f"body_html_{content_language}"),
+        "toc_html": getattr(article, f"toc_html_{content_language}"),
+        "authors": [authorship.contributor for authorship in article.authorships.all()],
+        "citations": article.citations.all(),
+        "canonical_url": canonical,
+        "alternate_urls": alternates,
+        "switcher_urls": {code: url_in(code, article) for code in LANGUAGE_CODES},
+        "jsonld": article_jsonld(article, canonical, content_language),
+        "cite_text": cite_article(article, canonical, content_language),
+        "preview": preview,
+    }
+    return render(request, "netinfo/article_detail.html", context)
+
+
+def article_detail(request, slug):
+    article = find_by_translated_slug(article_queryset().published(), slug)
+    if article.get_absolute_url() != request.path:
+        return redirect(article.get_absolute_url(), permanent=True)
+    return article_page(request, article)
+
+
+EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
+
+
+def article_references(request, slug, format):
+    """The references an article cites, as a file for a reference manager."""
+    if format not in EXPORT_FORMATS:
+        raise Http404
+    article = find_by_translated_slug(Article.objects.published(), slug)
+    language = get_language()
+    if language not in article.translated_languages():
+        language = "en"
+    references = [
+        citation.reference
+        for citation in Citation.objects.filter(article=article, language=language)
+        .select_related("reference")
+        .order_by("number")
+    ]
+    fmt = EXPORT_FORMATS[format]
+    _label, extension, content_type = exchange.FORMATS[fmt]
+    body = exchange.write([reference.to_csl() for reference in references], fmt)
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    filename = f"{article.slug}-references.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@staff_member_required
+def article_preview(request, pk):
+    """Any article, draft or not, as visitors would see it: staff only, never indexed."""
+    if not request.user.has_perm("netinfo.view_article"):
+        raise PermissionDenied
+    article = get_object_or_404(article_queryset(), pk=pk)
+    response = article_page(request, article, preview=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def search(request):
+    language = get_language()
+    raw = request.GET.get("q", "")
+    query, shortened = clean_query(raw)
+    results = Article.objects.published().search(query, language) if query else []
+    return render(
+        request,
+        "netinfo/search.html",
+        {
+            "query": query,
+            "shortened": shortened,
+            "results": results,
+            "searched": "q" in request.GET,
+            "max_length": MAX_QUERY_LENGTH,
+        },
+    )
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    lines += [f"Disallow: /{code}/preview/" for code in LANGUAGE_CODES]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+def media(request, path):
+    """
+    An uploaded image, with headers that keep any file from running as a page: only image
+    types, no sniffing, a sandboxing CSP and an inline attachment disposition.
+    """
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix not in MEDIA_TYPES:
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Type"] = MEDIA_TYPES[suffix]
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = f'inline; filename="{PurePosixPath(path).name}"'
+    # File names are random and never reused, so browsers may keep them for a year.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @never_cache

@@ -31,6 +31,16 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Requests activate a language in the test's thread; start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, also when the cache is a shared Redis server."""
     cache.clear()
@@ -67,3 +77,17 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_in_tmp(tmp_path_factory):
+    """
+    Uploaded files go to a temporary folder, never into var/media. Session-scoped, so it is in
+    place before any TestCase.setUpTestData runs.
+    """
+    from django.conf import settings
+
+    original = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    yield
+    settings.MEDIA_ROOT = original

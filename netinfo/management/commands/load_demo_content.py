@@ -1,8 +1,13 @@
 from django.core.management.base import BaseCommand
 
+from netinfo import demo
+
 
 class Command(BaseCommand):
-    help = "Load the demo content (idempotent: running it twice changes nothing)."
+    help = (
+        "Load the demo topics, articles, references and placeholder images. Idempotent: what "
+        "already exists is left unchanged."
+    )
 
     def handle(self, *args, **options):
-        self.stdout.write("Demo content is up to date.")
+        demo.load(log=self.stdout.write)

@@ -1,0 +1,34 @@
+"""'Cite this page': the NLM web-page citation of an article itself."""
+
+from django.utils import timezone
+
+from references.formatting import format_reference
+
+SITE = "NET Info"
+
+
+def date_parts(day):
+    return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def article_csl(article, url, language, accessed=None):
+    accessed = accessed or timezone.localdate()
+    authors = [authorship.contributor.as_csl_name() for authorship in article.authorships.all()]
+    item = {
+        "id": f"netinfo-{article.pk}",
+        "type": "webpage",
+        "author": authors or [{"literal": SITE}],
+        "title": getattr(article, f"title_{language}") or article.title_en,
+        "container-title": SITE,
+        "publisher": SITE,
+        "URL": url,
+        "accessed": date_parts(accessed),
+        "custom": {"updated": date_parts(timezone.localdate(article.updated))},
+    }
+    if article.published_at:
+        item["issued"] = {"date-parts": [[timezone.localdate(article.published_at).year]]}
+    return item
+
+
+def cite_article(article, url, language):
+    return format_reference(article_csl(article, url, language), language)

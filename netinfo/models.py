@@ -1,0 +1,467 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .images import validate_image
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+REVIEW_INTERVAL_YEARS = 3
+
+
+def add_years(day, years):
+    """The same calendar day `years` later (28 February for 29 February in a non-leap year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def translated_languages(obj, *fields):
+    """The site languages in which every one of `fields` is filled in."""
+    return [
+        code for code in LANGUAGE_CODES if all(getattr(obj, f"{field}_{code}") for field in fields)
+    ]
+
+
+def url_in(language, obj):
+    with translation.override(language):
+        return obj.get_absolute_url()
+
+
+class Topic(models.Model):
+    """A section of the site, such as "Diagnosis", grouping articles on the home page."""
+
+    name = models.CharField(_("name"), max_length=100)
+    # NULL when untranslated: unique per language without colliding on empty values.
+    slug = models.SlugField(_("slug"), max_length=100, null=True, blank=True)  # noqa: DJ001
+    description = models.TextField(_("short description"), blank=True, max_length=500)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [
+            models.UniqueConstraint(fields=[f"slug_{code}"], name=f"topic_slug_{code}_unique")
+            for code in LANGUAGE_CODES
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("netinfo:topic-detail", kwargs={"slug": self.slug})
+
+    def translated_languages(self):
+        return translated_languages(self, "name", "slug")
+
+
+class Contributor(models.Model):
+    """An author or medical reviewer, shown with credentials on the articles they worked on."""
+
+    family_name = models.CharField(_("family name"), max_length=100)
+    given_names = models.CharField(_("given names"), max_length=100, blank=True)
+    credentials = models.CharField(
+        _("credentials"),
+        max_length=200,
+        blank=True,
+        help_text=_("Degrees and role, e.g. “MD, consultant endocrinologist”."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributor",
+        help_text=_("The admin account of this person, if they have one."),
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_names"]
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return " ".join(part for part in (self.given_names, self.family_name) if part)
+
+    def with_credentials(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def as_csl_name(self):
+        return {"family": self.family_name, "given": self.given_names}
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Live articles: published status and a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def review_overdue(self):
+        return self.filter(next_review_due__lt=timezone.localdate())
+
+    def missing_translation(self, language):
+        empty = models.Q(**{f"title_{language}__isnull": True}) | models.Q(
+            **{f"title_{language}": ""}
+        )
+        empty |= models.Q(**{f"body_{language}__isnull": True}) | models.Q(
+            **{f"body_{language}": ""}
+        )
+        return self.filter(empty)
+
+    def search(self, query, language):
+        from .search import search_articles
+
+        return search_articles(self, query, language)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Audience(models.TextChoices):
+        PATIENTS = "patients", _("Patients and carers")
+        PROFESSIONALS = "professionals", _("Health professionals")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(  # noqa: DJ001 (NULL when untranslated, see Topic.slug)
+        _("slug"),
+        max_length=200,
+        null=True,
+        blank=True,
+        help_text=_("The last part of the address, e.g. what-are-nets. Unique per language."),
+    )
+    summary = models.TextField(
+        _("summary"),
+        max_length=300,
+        validators=[MaxLengthValidator(300)],
+        help_text=_(
+            "Plain text, at most 300 characters. Shown in search results and to search engines."
+        ),
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Markdown: ## headings, *emphasis*, lists, [links](https://...), > quotes, tables. "
+            "Cite with [@key], [@key1; @key2] or [@key, p. 5]. Place figures on a line of their "
+            "own with [[figure:1]] or [[series:key]]."
+        ),
+    )
+    # Derived from `body` on save, per language, so that a page view does no Markdown work.
+    body_html = models.TextField(editable=False, blank=True)
+    toc_html = models.TextField(editable=False, blank=True)
+    body_text = models.TextField(editable=False, blank=True)
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="articles"
+    )
+    order = models.PositiveSmallIntegerField(_("order within topic"), default=0)
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.PATIENTS
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        help_text=_("A future date publishes the article automatically at that time."),
+    )
+    authors = models.ManyToManyField(
+        Contributor,
+        verbose_name=_("authors"),
+        through="Authorship",
+        related_name="authored_articles",
+        blank=True,
+    )
+    medical_reviewer = models.ForeignKey(
+        Contributor,
+        verbose_name=_("medical reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_articles",
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    next_review_due = models.DateField(
+        _("next review due"),
+        null=True,
+        blank=True,
+        help_text=_("Left empty, it is set to three years after the last review."),
+    )
+    related_articles = models.ManyToManyField(
+        "self", verbose_name=_("related articles"), symmetrical=False, blank=True
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__order", "order", "pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(fields=[f"slug_{code}"], name=f"article_slug_{code}_unique")
+            for code in LANGUAGE_CODES
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return self.title or self.title_en or "?"
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = add_years(self.last_reviewed, REVIEW_INTERVAL_YEARS)
+        for code, result in self.render().items():
+            setattr(self, f"body_html_{code}", result.html)
+            setattr(self, f"toc_html_{code}", result.toc_html)
+            setattr(self, f"body_text_{code}", result.text)
+        if kwargs.get("update_fields") is not None:
+            derived = {
+                f"{f}_{c}" for f in ("body_html", "toc_html", "body_text") for c in LANGUAGE_CODES
+            }
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("netinfo:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        if (
+            self.next_review_due
+            and self.last_reviewed
+            and self.next_review_due <= self.last_reviewed
+        ):
+            raise ValidationError(
+                {"next_review_due": _("The next review must be after the last review.")}
+            )
+
+    def get_preview_url(self):
+        return reverse("netinfo:article-preview", kwargs={"pk": self.pk})
+
+    def translated_languages(self):
+        """Languages with their own title, slug and text (no fallback)."""
+        return translated_languages(self, "title", "slug", "body")
+
+    def language_urls(self):
+        """{language: URL} for the languages this article is written in."""
+        return {code: url_in(code, self) for code in self.translated_languages()}
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def review_overdue(self):
+        return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+    def render(self):
+        """
+        Rendered body per language ({code: RenderedBody}); reads figures and references but
+        writes nothing. Languages without their own body render to nothing (English is shown).
+        """
+        from .rendering import render_article_body
+
+        figures = list(self.figures.all()) if self.pk else []
+        series = list(self.figure_series.all()) if self.pk else []
+        return {
+            code: render_article_body(
+                getattr(self, f"body_{code}") or "", code, figures=figures, series=series
+            )
+            for code in LANGUAGE_CODES
+        }
+
+
+class Authorship(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
+    contributor = models.ForeignKey(
+        Contributor, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "contributor"], name="authorship_unique")
+        ]
+
+    def __str__(self):
+        return str(self.contributor)
+
+
+def figure_upload_to(instance, filename):
+    """A random file name: nothing an uploader typed reaches the file system or a URL."""
+    extension = Path(filename).suffix.lower().lstrip(".")
+    extension = {"jpeg": "jpg"}.get(extension, extension)
+    return f"figures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class FigureSeries(models.Model):
+    """Figures shown side by side under one shared caption, placed with [[series:key]]."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="figure_series")
+    key = models.SlugField(
+        _("key"), max_length=50, help_text=_("Used in the body as [[series:key]].")
+    )
+    caption = models.TextField(_("shared caption"), blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("figure series")
+        verbose_name_plural = _("figure series")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="figureseries_key_unique")
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class Figure(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="figures")
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("Used in the body as [[figure:number]].")
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to=figure_upload_to,
+        width_field="width",
+        height_field="height",
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_image],
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    decorative = models.BooleanField(
+        _("decorative"),
+        default=False,
+        help_text=_("Only if the image adds no information; it then needs no alternative text."),
+    )
+    caption = models.TextField(_("caption"), blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=300, help_text=_("Required, e.g. “Courtesy of ...”.")
+    )
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    series = models.SlugField(
+        _("series"),
+        max_length=50,
+        blank=True,
+        help_text=_("The key of a figure series this figure belongs to, if any."),
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="figure_number_unique")
+        ]
+
+    def __str__(self):
+        return _("Figure %(number)s") % {"number": self.number}
+
+    def clean(self):
+        errors = {}
+        if not self.decorative and not self.alt_en:
+            errors["alt_en"] = _("Describe the image, or mark it as decorative.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExternalResource(models.Model):
+    """A further-reading link shown under an article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField("URL", max_length=500)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("further resource")
+        verbose_name_plural = _("further resources")
+
+    def __str__(self):
+        return self.title
+
+
+class Citation(models.Model):
+    """
+    Which references an article cites, in which language, under which number and how often.
+    Rebuilt from the body by `rebuild_citations()` whenever an article is saved.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="citations")
+    reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, related_name="citations"
+    )
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    number = models.PositiveSmallIntegerField()
+    count = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["article", "language", "number"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language", "reference"], name="citation_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "language", "number"], name="citation_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return _("“%(article)s” cites it as [%(number)s] (%(language)s)") % {
+            "article": self.article,
+            "number": self.number,
+            "language": self.language,
+        }
+
+    def backlink_ids(self):
+        return [f"cite-{self.number}-{occurrence}" for occurrence in range(1, self.count + 1)]
+
+
+def rebuild_citations(article, rendered=None):
+    """Replace the article's Citation rows with what its body cites now, per language."""
+    rendered = rendered or article.render()
+    rows = [
+        Citation(article=article, reference_id=pk, language=code, number=number, count=count)
+        for code, result in rendered.items()
+        for pk, number, count in result.citations
+    ]
+    Citation.objects.filter(article=article).delete()
+    Citation.objects.bulk_create(rows)

@@ -1,0 +1,116 @@
+"""
+Article search: PostgreSQL full-text search with the language's dictionary (english, german),
+or a plain substring match on SQLite. Either way results carry an escaped snippet with the
+matches in <mark>.
+"""
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MAX_RESULTS = 25
+SEARCH_CONFIGS = {"en": "english", "de": "german"}
+SNIPPET_CHARS = 220
+# Markers PostgreSQL puts around matches; control characters never occur in article text.
+START, STOP = "\x02", "\x03"
+
+
+def clean_query(raw):
+    """(query, shortened): printable text only, at most MAX_QUERY_LENGTH characters."""
+    text = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in raw)
+    text = re.sub(r"\s+", " ", text).strip()
+    shortened = len(text) > MAX_QUERY_LENGTH
+    return text[:MAX_QUERY_LENGTH].strip(), shortened
+
+
+def marked(snippet):
+    """Escape a snippet, then turn the START/STOP markers into <mark> elements."""
+    escaped = escape(snippet)
+    return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # escaped above
+
+
+def search_articles(queryset, query, language):
+    if connection.vendor == "postgresql":
+        return _postgres_search(queryset, query, language)
+    return _simple_search(queryset, query, language)
+
+
+def _postgres_search(queryset, query, language):
+    from django.contrib.postgres.search import (
+        SearchHeadline,
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+    )
+
+    config = SEARCH_CONFIGS.get(language, "simple")
+    vector = (
+        SearchVector(f"title_{language}", weight="A", config=config)
+        + SearchVector(f"summary_{language}", weight="B", config=config)
+        + SearchVector(f"body_text_{language}", weight="C", config=config)
+    )
+    search_query = SearchQuery(query, search_type="websearch", config=config)
+    results = (
+        queryset.annotate(
+            document=vector,
+            rank=SearchRank(vector, search_query),
+            snippet=SearchHeadline(
+                f"body_text_{language}",
+                search_query,
+                config=config,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        )
+        .filter(document=search_query)
+        .order_by("-rank", "pk")[:MAX_RESULTS]
+    )
+    results = list(results)
+    for article in results:
+        article.snippet = marked(article.snippet)
+    return results
+
+
+def _simple_search(queryset, query, language):
+    from django.db.models import Q
+
+    terms = [term for term in query.split() if len(term) > 1][:MAX_TERMS] or [query]
+    fields = [f"title_{language}", f"summary_{language}", f"body_text_{language}"]
+    for term in terms:
+        match = Q()
+        for field in fields:
+            match |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(match)
+    results = list(queryset[: MAX_RESULTS * 4])
+    lowered = [term.lower() for term in terms]
+
+    def rank(article):
+        title = (getattr(article, fields[0]) or "").lower()
+        summary = (getattr(article, fields[1]) or "").lower()
+        body = (getattr(article, fields[2]) or "").lower()
+        return sum(
+            3 * title.count(t) + 2 * summary.count(t) + min(body.count(t), 10) for t in lowered
+        )
+
+    results.sort(key=lambda article: (-rank(article), article.pk))
+    results = results[:MAX_RESULTS]
+    for article in results:
+        article.snippet = marked(_snippet(getattr(article, fields[2]) or "", lowered))
+    return results
+
+
+def _snippet(text, terms):
+    lower = text.lower()
+    positions = [lower.find(term) for term in terms if lower.find(term) >= 0]
+    start = max(0, min(positions) - SNIPPET_CHARS // 3) if positions else 0
+    snippet = text[start : start + SNIPPET_CHARS]
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    snippet = pattern.sub(lambda m: f"{START}{m[0]}{STOP}", snippet)
+    return ("… " if start else "") + snippet + (" …" if start + SNIPPET_CHARS < len(text) else "")

@@ -1,0 +1,42 @@
+"""Which fields editors write per language (django-modeltranslation adds *_en and *_de)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Article, Contributor, ExternalResource, Figure, FigureSeries, Topic
+
+
+@register(Topic)
+class TopicTranslation(TranslationOptions):
+    fields = ("name", "slug", "description")
+    # NULL, not "", for a missing slug, so many untranslated rows do not collide on uniqueness.
+    empty_values = {"slug": None}
+    required_languages = {"en": ("name", "slug")}
+
+
+@register(Contributor)
+class ContributorTranslation(TranslationOptions):
+    fields = ("credentials",)
+
+
+@register(Article)
+class ArticleTranslation(TranslationOptions):
+    fields = ("title", "slug", "summary", "body", "body_html", "toc_html", "body_text")
+    empty_values = {"slug": None}
+    required_languages = {"en": ("title", "slug", "summary", "body")}
+
+
+@register(Figure)
+class FigureTranslation(TranslationOptions):
+    fields = ("alt", "caption", "credit")
+    required_languages = {"en": ("credit",)}
+
+
+@register(FigureSeries)
+class FigureSeriesTranslation(TranslationOptions):
+    fields = ("caption",)
+
+
+@register(ExternalResource)
+class ExternalResourceTranslation(TranslationOptions):
+    fields = ("title",)
+    required_languages = {"en": ("title",)}
