@@ -233,6 +233,23 @@ class CitedReferenceAdmin(ReferenceAdmin):
     list_display = [*ReferenceAdmin.list_display, "cited_in_count"]
     readonly_fields = [*ReferenceAdmin.readonly_fields, "cited_in"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class KeyGuardForm(form):
+            def clean_key(self):
+                key = self.cleaned_data["key"].lower()
+                original = self.instance.key if self.instance.pk else None
+                if original and key != original and self.instance.citations.exists():
+                    # Article texts cite the old key; a new one would break every one of them.
+                    raise forms.ValidationError(
+                        _("Articles cite this reference as @%(key)s, so its key cannot change.")
+                        % {"key": original}
+                    )
+                return key
+
+        return KeyGuardForm
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         return [*fieldsets, (_("Where it is cited"), {"fields": ["cited_in"]})]

@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from patient_groups.models import PatientGroup
+
 from .models import Article, Topic
 
 
@@ -34,10 +36,27 @@ class PageSitemap(Sitemap):
     x_default = True
 
     def items(self):
-        return ["netinfo:home", "netinfo:about"]
+        return ["netinfo:home", "netinfo:about", "patient_groups:group-list"]
 
     def location(self, item):
         return reverse(item)
 
 
-SITEMAPS = {"pages": PageSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}
+class PatientGroupSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def items(self):
+        return PatientGroup.objects.active().order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "topics": TopicSitemap,
+    "articles": ArticleSitemap,
+    "patient-groups": PatientGroupSitemap,
+}

@@ -27,6 +27,7 @@ urlpatterns = [
 # Public pages live under /en/ and /de/; "/" redirects by the browser's Accept-Language.
 urlpatterns += i18n_patterns(
     path("", include("netinfo.article_urls")),
+    path("", include("patient_groups.urls")),
 )
 
 # Uploaded images. A web server in front may serve MEDIA_ROOT itself (faster); this view is the

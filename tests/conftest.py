@@ -69,9 +69,37 @@ def browser():
         instance.close()
 
 
+def replay_data_migrations():
+    """
+    Run the project's data migrations again. Browser tests use a transactional database,
+    which Django empties after each test, taking the seeded regions, staff groups and cookie
+    groups with it; every data migration here is idempotent.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    plan = []
+    for key in loader.graph.leaf_nodes():
+        plan += [node for node in loader.graph.forwards_plan(key) if node not in plan]
+    for app_label, name in plan:
+        if app_label not in ("netinfo", "references", "patient_groups", "consent"):
+            continue
+        module = import_module(f"{apps.get_app_config(app_label).name}.migrations.{name}")
+        for operation in module.Migration.operations:
+            if isinstance(operation, RunPython):
+                with connection.schema_editor() as schema_editor:
+                    operation.code(apps, schema_editor)
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (empty cookie jar) on the live test server."""
+    replay_data_migrations()
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -84,3 +84,13 @@ def make_reference(key="ref", **fields):
     fields.setdefault("container_title_short", "J Test")
     fields.setdefault("year", 2020)
     return Reference.objects.create(key=key, **fields)
+
+
+def make_group(name="Group", *, region="europe", country="DE", **fields):
+    from patient_groups.models import PatientGroup, Region
+
+    if country == "":
+        fields.setdefault("coverage", PatientGroup.Coverage.INTERNATIONAL)
+    return PatientGroup.objects.create(
+        name=name, country=country, region=Region.objects.get(slug=region), **fields
+    )

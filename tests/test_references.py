@@ -296,6 +296,13 @@ class ReferenceAdminTests(TestCase):
         )
         self.assertTrue(Reference.objects.filter(pk=self.cited.pk).exists())
 
+    def test_key_of_a_cited_reference_cannot_change(self):
+        response = self.client.post(
+            f"/admin/references/reference/{self.cited.pk}/change/",
+            {"key": "renamed", "type": "article-journal", "authors": "Oronsky, B", "title": "T"},
+        )
+        self.assertContains(response, "Articles cite this reference as @oronsky2017")
+
     def test_uncited_reference_can_be_deleted(self):
         spare = make_reference("spare")
         response = self.client.post(

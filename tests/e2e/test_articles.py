@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import make_article, make_topic
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_home_topic_article_then_german(page):

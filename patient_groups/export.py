@@ -1,0 +1,106 @@
+"""The directory as CSV (for spreadsheets) and JSON (for programs)."""
+
+import csv
+import io
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = [
+    "name", "acronym", "former_names", "country", "country_name", "coverage", "region", "city",
+    "website", "email", "phone", "languages", "services", "alliance_member", "status",
+    "last_verified", "verified_by", "note",
+]  # fmt: skip
+
+
+def neutralise(value):
+    """Prefix a quote so that spreadsheet programs show the text instead of running it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_row(group):
+    return [
+        group.name,
+        group.acronym,
+        "; ".join(group.former_name_list()),
+        group.country.code or "",
+        group.country.name or "",
+        group.coverage,
+        group.region.slug,
+        group.city,
+        group.website,
+        group.email,
+        group.phone,
+        " ".join(group.language_list),
+        " ".join(group.service_list),
+        "yes" if group.alliance_member else "no",
+        group.status,
+        group.last_verified.isoformat() if group.last_verified else "",
+        group.verified_by.get_username() if group.verified_by else "",
+        group.note,
+    ]
+
+
+def csv_response(groups, filename_stem="patient-groups"):
+    """UTF-8 with a byte order mark, so spreadsheet programs read umlauts correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for group in groups:
+        writer.writerow([neutralise(cell) for cell in csv_row(group)])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{filename_stem}-{timezone.localdate().isoformat()}.csv"'
+    )
+    return response
+
+
+def public_data(group, request=None):
+    """The fields visitors may see: no notes, no verification details."""
+    data = {
+        "name": group.name,
+        "acronym": group.acronym,
+        "former_names": group.former_name_list(),
+        "country": group.country.code or None,
+        "country_name": str(group.country.name) if group.country else None,
+        "coverage": group.coverage,
+        "region": {"slug": group.region.slug, "name": group.region.name},
+        "city": group.city,
+        "website": group.website or None,
+        "email": group.email or None,
+        "phone": group.phone or None,
+        "languages": group.language_list,
+        "services": group.service_list,
+        "description": group.description,
+        "alliance_member": group.alliance_member,
+    }
+    url = group.get_absolute_url()
+    data["url"] = request.build_absolute_uri(url) if request else url
+    return data
+
+
+def json_response(groups, request=None, *, staff=False, attachment=False):
+    items = []
+    for group in groups:
+        item = public_data(group, request)
+        if staff:
+            item.update(
+                status=group.status,
+                last_verified=group.last_verified.isoformat() if group.last_verified else None,
+                note=group.note,
+            )
+        items.append(item)
+    response = HttpResponse(
+        json.dumps({"count": len(items), "groups": items}, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    if attachment:
+        response["Content-Disposition"] = (
+            f'attachment; filename="patient-groups-{timezone.localdate().isoformat()}.json"'
+        )
+    return response

@@ -1,0 +1,253 @@
+import datetime
+
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy as _
+from django_countries.fields import CountryField
+
+VERIFICATION_INTERVAL = datetime.timedelta(days=365)
+
+# ISO 639-1 languages Django knows by name (so their names come translated), plus Chinese,
+# which Django only lists by script.
+LANGUAGE_NAMES = {
+    code: info["name"] for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info
+}
+LANGUAGE_NAMES["zh"] = "Chinese"
+_("Chinese")  # picked up by makemessages; Django's catalogue has the other names
+
+
+def language_name(code):
+    """The language's name in the active language ('de' -> 'German' / 'Deutsch')."""
+    return gettext(LANGUAGE_NAMES.get(code, code))
+
+
+def language_choices():
+    return sorted(((code, language_name(code)) for code in LANGUAGE_NAMES), key=lambda c: c[1])
+
+
+class Service(models.TextChoices):
+    INFORMATION = "information", _("Information")
+    HELPLINE = "helpline", _("Helpline")
+    PEER_SUPPORT = "peer-support", _("Peer support")
+    EVENTS = "events", _("Events")
+    ADVOCACY = "advocacy", _("Advocacy")
+    RESEARCH_FUNDING = "research-funding", _("Research funding")
+
+
+class Region(models.Model):
+    """A part of the world the directory is grouped by, in the order visitors see them."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    description = models.TextField(_("short description"), blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+
+class PatientGroupQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=PatientGroup.Status.ACTIVE)
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+    def in_country(self, code):
+        return self.filter(country=code)
+
+    def serving_language(self, code):
+        """Groups whose space-separated `languages` include `code`."""
+        return self.filter(
+            models.Q(languages=code)
+            | models.Q(languages__startswith=f"{code} ")
+            | models.Q(languages__endswith=f" {code}")
+            | models.Q(languages__contains=f" {code} ")
+        )
+
+    def matching(self, text):
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(acronym__icontains=text)
+            | models.Q(former_names__icontains=text)
+            | models.Q(city__icontains=text)
+        )
+
+    def verification_overdue(self):
+        cutoff = timezone.localdate() - VERIFICATION_INTERVAL
+        return self.filter(
+            models.Q(last_verified__isnull=True) | models.Q(last_verified__lt=cutoff)
+        )
+
+
+def is_url(value):
+    try:
+        URLValidator()(value)
+    except ValidationError:
+        return False  # the field's own validation reports it
+    return True
+
+
+class PatientGroup(models.Model):
+    """A patient association in the directory."""
+
+    class Coverage(models.TextChoices):
+        NATIONAL = "national", _("National")
+        MULTINATIONAL = "multinational", _("Several countries (e.g. pan-European)")
+        INTERNATIONAL = "international", _("International")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("As the group writes it; not translated.")
+    )
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, blank=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    former_names = models.TextField(
+        _("former names"), blank=True, help_text=_("One per line; shown as “formerly …”.")
+    )
+    country = CountryField(
+        _("country"), blank=True, db_index=True, help_text=_("Empty for international groups.")
+    )
+    coverage = models.CharField(
+        _("coverage"), max_length=20, choices=Coverage.choices, default=Coverage.NATIONAL
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="groups"
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    languages = models.CharField(
+        _("languages served"),
+        max_length=200,
+        blank=True,
+        help_text=_("ISO 639-1 codes separated by spaces, e.g. “de en”."),
+    )
+    description = models.TextField(_("short description"), blank=True, max_length=1000)
+    services = models.CharField(_("services"), max_length=200, blank=True)
+    alliance_member = models.BooleanField(_("member of the international alliance"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(
+        _("internal note"), blank=True, help_text=_("For staff only; never shown to visitors.")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PatientGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__order", Lower("name")]
+        verbose_name = _("patient group")
+        verbose_name_plural = _("patient groups")
+        permissions = [("export_patientgroup", _("Can export patient groups"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "country"],
+                name="patientgroup_name_country_unique",
+                violation_error_message=_("A group with this name already exists in this country."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "region", "name"]),
+            models.Index(fields=["status", "country"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("patient_groups:group-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        self.languages = " ".join(dict.fromkeys(self.languages.lower().split()))
+        unknown = [code for code in self.language_list if code not in LANGUAGE_NAMES]
+        if unknown:
+            errors["languages"] = _(
+                "Unknown language codes: %(codes)s. Use ISO 639-1 codes such as de, en, fr."
+            ) % {"codes": ", ".join(unknown)}
+        unknown = [s for s in self.service_list if s not in Service.values]
+        if unknown:
+            errors["services"] = _("Unknown services: %(services)s.") % {
+                "services": ", ".join(unknown)
+            }
+        if (
+            self.website
+            and is_url(self.website)
+            and not self.website.lower().startswith(("http://", "https://"))
+        ):
+            # URLField accepts ftp:// too; visitors need a web page.
+            errors["website"] = _("Enter a web address that starts with https:// or http://.")
+        if self.coverage == self.Coverage.NATIONAL and not self.country:
+            errors["country"] = _("A national group needs a country.")
+        if errors:
+            raise ValidationError(errors)
+
+    def unique_slug(self):
+        base = slugify(f"{self.name} {self.country or ''}")[:200] or "group"
+        slug, number = base, 1
+        while PatientGroup.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
+
+    @property
+    def language_list(self):
+        return self.languages.split()
+
+    @property
+    def service_list(self):
+        return self.services.split()
+
+    def language_names(self):
+        return [language_name(code) for code in self.language_list]
+
+    def service_names(self):
+        labels = dict(Service.choices)
+        return [labels[s] for s in self.service_list if s in labels]
+
+    def former_name_list(self):
+        return [line.strip() for line in self.former_names.splitlines() if line.strip()]
+
+    @property
+    def verification_overdue(self):
+        return (
+            self.last_verified is None
+            or self.last_verified < timezone.localdate() - VERIFICATION_INTERVAL
+        )
+
+    def mark_verified(self, user):
+        self.last_verified = timezone.localdate()
+        self.verified_by = user

@@ -1,0 +1,127 @@
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import permission_required
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from netinfo.structured_data import to_script_json
+
+from .export import csv_response, json_response
+from .filters import (
+    DirectoryFilter,
+    country_options,
+    counts_by_region,
+    filter_options,
+    language_options,
+)
+from .models import PatientGroup, Region
+
+PAGE_SIZE = 100
+
+
+def directory_filter(request):
+    regions = list(Region.objects.all())
+    country_codes, language_codes = filter_options()
+    chosen = DirectoryFilter.from_params(request.GET, regions, country_codes, language_codes)
+    return regions, country_codes, language_codes, chosen
+
+
+def group_list(request):
+    """Active groups by region, filtered by plain GET parameters; four queries in all."""
+    regions, country_codes, language_codes, chosen = directory_filter(request)
+    matching = chosen.apply(PatientGroup.objects.active())
+    counts = counts_by_region(matching)
+    total = sum(counts.values())
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages)
+    groups = list(
+        matching.select_related("region").order_by("region__order", "region", Lower("name"), "pk")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+    )
+    sections = []
+    for region in regions:
+        members = [g for g in groups if g.region_id == region.pk]
+        if members:
+            sections.append(
+                {"region": region, "count": counts.get(region.pk, 0), "groups": members}
+            )
+    return render(
+        request,
+        "patient_groups/patientgroup_list.html",
+        {
+            "sections": sections,
+            "regions": regions,
+            "countries": country_options(country_codes),
+            "languages": language_options(language_codes),
+            "chosen": chosen,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "query_string": chosen.query_string(),
+        },
+    )
+
+
+def group_list_json(request):
+    """The same filters as the directory page, public fields only."""
+    _regions, _countries, _languages, chosen = directory_filter(request)
+    groups = chosen.apply(PatientGroup.objects.active()).select_related("region")
+    return json_response(groups.order_by("region__order", Lower("name")), request)
+
+
+@never_cache
+@permission_required("patient_groups.export_patientgroup", raise_exception=True)
+def group_list_csv(request):
+    """Staff only: the filtered directory, with internal fields, for a spreadsheet."""
+    _regions, _countries, _languages, chosen = directory_filter(request)
+    groups = chosen.apply(PatientGroup.objects.active()).select_related("region", "verified_by")
+    return csv_response(groups.order_by("region__order", Lower("name")))
+
+
+def group_detail(request, slug):
+    group = get_object_or_404(PatientGroup.objects.select_related("region"), slug=slug)
+    subject = _("Correction for the NET Info directory: %(name)s") % {"name": group.name}
+    return render(
+        request,
+        "patient_groups/patientgroup_detail.html",
+        {
+            "group": group,
+            "jsonld": to_script_json(organization_data(group, request)),
+            "correction_subject": quote(subject),
+        },
+    )
+
+
+def organization_data(group, request):
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": group.name,
+        "url": group.website or request.build_absolute_uri(group.get_absolute_url()),
+        "areaServed": str(group.country.name) if group.country else group.region.name,
+    }
+    alternates = [name for name in [group.acronym, *group.former_name_list()] if name]
+    if alternates:
+        data["alternateName"] = alternates
+    if group.description:
+        data["description"] = group.description
+    if group.email:
+        data["email"] = group.email
+    if group.phone:
+        data["telephone"] = group.phone
+    if group.country or group.city:
+        data["address"] = {"@type": "PostalAddress"}
+        if group.country:
+            data["address"]["addressCountry"] = group.country.code
+        if group.city:
+            data["address"]["addressLocality"] = group.city
+    if group.language_list:
+        data["knowsLanguage"] = group.language_list
+    return data

@@ -1,0 +1,405 @@
+"""The patient-group directory: data, filters, exports, import, permissions, queries."""
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from patient_groups.export import neutralise
+from patient_groups.importing import ImportFailed, import_groups
+from patient_groups.models import PatientGroup, Region
+from tests.factories import make_article, make_group, make_superuser, make_user
+
+SHARED_CSV = (
+    Path(__file__).resolve().parent.parent / "patient_groups" / "demo" / "patient_groups.csv"
+)
+
+
+class RegionTests(TestCase):
+    def test_migration_seeds_regions_in_both_languages(self):
+        regions = list(Region.objects.values_list("slug", "name_en", "name_de"))
+        self.assertEqual(
+            regions,
+            [
+                ("europe", "Europe", "Europa"),
+                ("north-america", "North America", "Nordamerika"),
+                ("south-america", "South America", "Südamerika"),
+                ("asia-pacific", "Asia & Asia Pacific", "Asien & Asien-Pazifik"),
+                ("africa", "Africa", "Afrika"),
+                ("worldwide", "Worldwide", "Weltweit"),
+            ],
+        )
+
+    def test_region_with_groups_cannot_be_deleted(self):
+        from django.db.models import ProtectedError
+
+        make_group("Someone")
+        with self.assertRaises(ProtectedError):
+            Region.objects.get(slug="europe").delete()
+
+
+class ValidationTests(TestCase):
+    def check(self, **fields):
+        group = PatientGroup(name="X", region=Region.objects.get(slug="europe"), **fields)
+        with self.assertRaises(ValidationError) as caught:
+            group.full_clean()
+        return caught.exception.message_dict
+
+    def test_rules(self):
+        self.assertIn("website", self.check(country="DE", website="ftp://example.org/"))
+        self.assertIn("website", self.check(country="DE", website="javascript:alert(1)"))
+        self.assertIn("email", self.check(country="DE", email="not-an-email"))
+        self.assertEqual(self.check(country="")["country"], ["A national group needs a country."])
+        self.assertIn("languages", self.check(country="DE", languages="de xx"))
+        make_group("Twin", country="FR")
+        group = PatientGroup(name="Twin", country="FR", region=Region.objects.get(slug="europe"))
+        with self.assertRaisesMessage(ValidationError, "already exists in this country"):
+            group.full_clean()
+        PatientGroup(
+            name="Twin", country="BE", region=Region.objects.get(slug="europe")
+        ).full_clean()
+
+
+class DirectoryPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_group(
+            "Netzwerk NeT",
+            country="DE",
+            acronym="NeT",
+            languages="de",
+            services="helpline peer-support",
+            website="https://www.netzwerk-net.de/",
+        )
+        make_group(
+            "Neuroendocrine Cancer UK",
+            country="GB",
+            former_names="NET Patient Foundation",
+            languages="en",
+        )
+        make_group("NET Japan", region="asia-pacific", country="JP", languages="ja")
+        make_group("INCA", region="worldwide", country="", languages="en")
+        make_group("Sleeping group", country="DE", status=PatientGroup.Status.INACTIVE)
+
+    def test_grouped_by_region_with_counts(self):
+        response = self.client.get("/en/patient-groups/")
+        html = response.content.decode()
+        self.assertIn("4 groups found.", html)
+        self.assertIn("(2 groups)", html)
+        self.assertLess(html.index("Europe"), html.index("Asia &amp; Asia Pacific"))
+        self.assertLess(html.index("Asia &amp; Asia Pacific"), html.index("Worldwide"))
+        self.assertIn("formerly NET Patient Foundation", html)
+        self.assertIn("(NeT)", html)
+        self.assertIn('<a href="https://www.netzwerk-net.de/" rel="noopener">', html)
+        self.assertIn("website not listed", html)
+        self.assertIn("Helpline, Peer support", html)
+        self.assertNotIn("Sleeping group", html)
+
+    def test_each_filter_alone_and_combined(self):
+        cases = [
+            ({"region": "asia-pacific"}, ["NET Japan"]),
+            ({"country": "GB"}, ["Neuroendocrine Cancer UK"]),
+            ({"language": "en"}, ["INCA", "Neuroendocrine Cancer UK"]),
+            ({"q": "netzwerk"}, ["Netzwerk NeT"]),
+            ({"q": "patient foundation"}, ["Neuroendocrine Cancer UK"]),
+            ({"region": "europe", "language": "en"}, ["Neuroendocrine Cancer UK"]),
+            ({"region": "europe", "country": "DE", "language": "de", "q": "net"}, ["Netzwerk NeT"]),
+        ]
+        for params, names in cases:
+            with self.subTest(params):
+                response = self.client.get("/en/patient-groups/", params)
+                found = sorted(g.name for s in response.context["sections"] for g in s["groups"])
+                self.assertEqual(found, names)
+        response = self.client.get("/en/patient-groups/", {"country": "GB", "q": "uk"})
+        self.assertContains(response, '<option value="GB" selected>United Kingdom</option>')
+        self.assertContains(response, 'name="q" value="uk"')
+
+    def test_unknown_values_are_ignored_politely(self):
+        response = self.client.get(
+            "/en/patient-groups/",
+            {"region": "atlantis<script>", "country": "ZZ", "language": "klingon", "page": "x"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "There is no region “atlantis&lt;script&gt;”")
+        self.assertContains(response, "No groups are listed for the country “ZZ”")
+        self.assertContains(response, "4 groups found.")
+
+    def test_empty_results_offer_to_clear(self):
+        response = self.client.get("/en/patient-groups/", {"q": "nothing like this"})
+        self.assertContains(response, "No patient groups match these filters.")
+        self.assertContains(response, "Clear the filters and show all groups")
+
+    def test_countries_in_the_visitors_language(self):
+        response = self.client.get("/de/patient-groups/")
+        self.assertContains(response, "Deutschland")
+        self.assertContains(response, "Vereinigtes Königreich")
+        self.assertContains(response, '<option value="ja">Japanisch</option>')
+        self.assertNotContains(response, '<option value="FR"')  # only countries that have groups
+
+    def test_detail_page(self):
+        group = PatientGroup.objects.get(name="Netzwerk NeT")
+        response = self.client.get(f"/en/patient-groups/{group.slug}/")
+        self.assertContains(response, "<h1>Netzwerk NeT")
+        self.assertContains(response, "mailto:info@netinfo.example?subject=Correction")
+        html = response.content.decode()
+        data = json.loads(
+            html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+        )
+        self.assertEqual(data["@type"], "Organization")
+        self.assertEqual(data["url"], "https://www.netzwerk-net.de/")
+        self.assertEqual(data["address"]["addressCountry"], "DE")
+        self.assertEqual(self.client.get("/en/patient-groups/no-such-group/").status_code, 404)
+
+    def test_json_output_has_public_fields_and_honours_filters(self):
+        PatientGroup.objects.filter(name="NET Japan").update(note="secret staff note")
+        response = self.client.get("/en/patient-groups.json", {"region": "asia-pacific"})
+        data = response.json()
+        self.assertEqual(data["count"], 1)
+        self.assertEqual(data["groups"][0]["name"], "NET Japan")
+        self.assertEqual(data["groups"][0]["country_name"], "Japan")
+        self.assertNotIn("note", data["groups"][0])
+        self.assertNotContains(response, "secret staff note")
+
+    def test_linked_from_home_and_articles(self):
+        self.assertContains(self.client.get("/en/"), 'href="/en/patient-groups/"')
+        make_article("linked")
+        self.assertContains(self.client.get("/en/articles/linked/"), "Find a patient group")
+
+
+class QueryCountTests(TestCase):
+    def queries(self, url):
+        with CaptureQueriesContext(connection) as context:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(context.captured_queries)
+
+    def test_constant_queries_with_41_or_5000_groups(self):
+        regions = list(Region.objects.all())
+        codes = ["DE", "FR", "JP", "US", "BR", "KE"]
+
+        def add(n, start):
+            PatientGroup.objects.bulk_create(
+                PatientGroup(
+                    name=f"Group {i}",
+                    slug=f"group-{i}",
+                    country=codes[i % len(codes)],
+                    region=regions[i % len(regions)],
+                    languages="en de" if i % 2 else "fr",
+                )
+                for i in range(start, start + n)
+            )
+
+        add(41, 0)
+        few = self.queries("/en/patient-groups/?region=europe&language=en")
+        add(5000 - 41, 41)
+        many = self.queries("/en/patient-groups/?region=europe&language=en")
+        self.assertEqual(few, many)
+        self.assertLessEqual(many, 4)
+        self.assertLessEqual(self.queries("/en/patient-groups/"), 4)
+        response = self.client.get("/en/patient-groups/", {"page": "3"})
+        self.assertContains(response, "Page 3 of 50")
+
+
+class ExportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_group(
+            "Müller-Hilfe", country="DE", note='=HYPERLINK("http://evil")', phone="+49 30 123"
+        )
+        make_group("Japan group", region="asia-pacific", country="JP")
+        cls.staff = make_user("directory", groups=["Directory staff"])
+
+    def test_neutralising(self):
+        self.assertEqual(neutralise("=SUM(A1)"), "'=SUM(A1)")
+        self.assertEqual(neutralise("@cmd"), "'@cmd")
+        self.assertEqual(neutralise("-2"), "'-2")
+        self.assertEqual(neutralise("Plain"), "Plain")
+
+    def test_csv_is_staff_only_with_bom_neutralised_and_filtered(self):
+        self.assertIn(self.client.get("/en/patient-groups.csv").status_code, (302, 403))
+        self.client.force_login(make_user("editor", groups=["Editors"]))
+        self.assertEqual(self.client.get("/en/patient-groups.csv").status_code, 403)
+        self.client.force_login(self.staff)
+        response = self.client.get("/en/patient-groups.csv", {"region": "europe"})
+        body = response.content.decode("utf-8")
+        self.assertTrue(body.startswith("\ufeffname,acronym"))
+        self.assertIn("Müller-Hilfe", body)
+        self.assertNotIn("Japan group", body)
+        self.assertIn("'=HYPERLINK", body)
+        self.assertIn("'+49 30 123", body)
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_admin_actions(self):
+        self.client.force_login(self.staff)
+        ids = list(PatientGroup.objects.values_list("pk", flat=True))
+        response = self.client.post(
+            "/admin/patient_groups/patientgroup/", {"action": "export_csv", "_selected_action": ids}
+        )
+        self.assertTrue(response.content.decode("utf-8").startswith("\ufeff"))
+        response = self.client.post(
+            "/admin/patient_groups/patientgroup/",
+            {"action": "export_json", "_selected_action": ids},
+        )
+        self.assertEqual(json.loads(response.content)["count"], 2)
+        self.client.post(
+            "/admin/patient_groups/patientgroup/",
+            {"action": "mark_verified_today", "_selected_action": ids[:1]},
+        )
+        group = PatientGroup.objects.get(pk=ids[0])
+        self.assertEqual(group.last_verified, timezone.localdate())
+        self.assertEqual(group.verified_by, self.staff)
+
+
+class ImportTests(TestCase):
+    def test_the_shared_file_imports_idempotently(self):
+        report = import_groups(SHARED_CSV.read_bytes())
+        self.assertEqual(len(report.created), 41)
+        self.assertEqual(PatientGroup.objects.filter(region__slug="asia-pacific").count(), 9)
+        pan_european = PatientGroup.objects.get(name="Sarcoma Patients EuroNet")
+        self.assertEqual((pan_european.country.code, pan_european.coverage), ("", "multinational"))
+        inca = PatientGroup.objects.get(acronym="INCA")
+        self.assertEqual((inca.coverage, inca.region.slug), ("international", "worldwide"))
+        israel = PatientGroup.objects.get(name="Israel Cancer Association")
+        self.assertEqual(israel.region.slug, "asia-pacific")
+        uk = PatientGroup.objects.get(name="Neuroendocrine Cancer UK")
+        self.assertEqual(uk.former_name_list(), ["NET Patient Foundation"])
+        self.assertEqual(PatientGroup.objects.exclude(website="").count(), 2)
+        again = import_groups(SHARED_CSV.read_bytes())
+        self.assertEqual((len(again.created), len(again.updated), len(again.unchanged)), (0, 0, 41))
+
+    def test_updates_by_name_and_country(self):
+        import_groups("name,country,region,website\nNET Italy,ITA,Europe,\n")
+        report = import_groups(
+            "name,country,region,website\nNET Italy,ITA,Europe,https://netitaly.example/\n"
+        )
+        self.assertEqual(len(report.updated), 1)
+        self.assertEqual(PatientGroup.objects.get().website, "https://netitaly.example/")
+
+    def test_one_bad_row_imports_nothing_and_names_the_row(self):
+        data = (
+            "name,acronym,former_name,country,region,website,verified_note\n"
+            "Good,,,DEU,Europe,,\n"
+            "Bad country,,,XYZ,Europe,,\n"
+            "Bad region,,,FRA,Atlantis,,\n"
+            "Bad site,,,ITA,Europe,javascript:alert(1),\n"
+            ",,,ESP,Europe,,\n"
+        )
+        with self.assertRaises(ImportFailed) as caught:
+            import_groups(data)
+        problems = caught.exception.problems
+        self.assertTrue(problems[0].startswith("Row 3: unknown country code “XYZ”"))
+        self.assertTrue(problems[1].startswith("Row 4: unknown region “Atlantis”"))
+        self.assertTrue(problems[2].startswith("Row 5: website"))
+        self.assertTrue(problems[3].startswith("Row 6: the name is empty"))
+        self.assertEqual(PatientGroup.objects.count(), 0)
+
+    def test_region_is_suggested_when_empty(self):
+        import_groups("name,country,region\nNET Kenya,KEN,\n")
+        self.assertEqual(PatientGroup.objects.get().region.slug, "africa")
+
+    def test_malformed_files(self):
+        for data, message in [
+            (b"\xff\xfe\x00garbage", "not UTF-8"),
+            ("just,some,columns\n1,2,3\n", "lacks the columns"),
+            ("name,country,region\n", "no rows"),
+        ]:
+            with self.subTest(message), self.assertRaisesMessage(ImportFailed, message):
+                import_groups(data)
+
+    def test_command(self):
+        out = io.StringIO()
+        call_command("import_patient_groups", str(SHARED_CSV), "--dry-run", stdout=out)
+        self.assertIn("41 new, 0 updated, 0 unchanged. Dry run", out.getvalue())
+        self.assertEqual(PatientGroup.objects.count(), 0)
+        call_command("import_patient_groups", str(SHARED_CSV), stdout=out)
+        self.assertEqual(PatientGroup.objects.count(), 41)
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp) / "bad.csv"
+            bad.write_text("name,country,region\nX,QQQ,Europe\n")
+            with self.assertRaisesMessage(CommandError, "Row 2: unknown country code"):
+                call_command("import_patient_groups", str(bad))
+
+
+class StaffAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.staff = make_user("directory", groups=["Directory staff"])
+        cls.group = make_group("Listed group", country="IT", city="Milano")
+
+    def setUp(self):
+        self.client.force_login(self.staff)
+
+    def test_directory_staff_do_exactly_their_job(self):
+        for url, status in [
+            ("/admin/patient_groups/patientgroup/", 200),
+            (f"/admin/patient_groups/patientgroup/{self.group.pk}/change/", 200),
+            ("/admin/patient_groups/patientgroup/add/", 200),
+            (f"/admin/patient_groups/patientgroup/{self.group.pk}/delete/", 403),
+            ("/admin/patient_groups/region/", 200),
+            ("/admin/netinfo/article/", 403),
+            ("/admin/netinfo/article/add/", 403),
+            ("/admin/references/reference/", 403),
+            ("/admin/auth/user/", 403),
+        ]:
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, status)
+
+    def test_changelist_filters_and_search(self):
+        make_group(
+            "Other group", region="asia-pacific", country="JP", last_verified=timezone.localdate()
+        )
+        europe = Region.objects.get(slug="europe").pk
+        for query in [
+            f"region__id__exact={europe}",
+            "country=IT",
+            "verification=overdue",
+            "q=milano",
+            "q=listed",
+        ]:
+            with self.subTest(query):
+                response = self.client.get(f"/admin/patient_groups/patientgroup/?{query}")
+                self.assertContains(response, "Listed group")
+                self.assertNotContains(response, "Other group")
+
+    def test_empty_region_gets_a_suggestion_staff_confirm(self):
+        data = {
+            "name": "NET Kenya",
+            "country": "KE",
+            "coverage": "national",
+            "region": "",
+            "status": "active",
+            "languages": ["en", "sw"],
+            "services": ["helpline"],
+        }
+        response = self.client.post("/admin/patient_groups/patientgroup/add/", data)
+        self.assertContains(response, "The usual one for Kenya, Africa, is now selected")
+        africa = Region.objects.get(slug="africa")
+        self.assertContains(response, f'<option value="{africa.pk}" selected>')
+        data["region"] = africa.pk
+        response = self.client.post("/admin/patient_groups/patientgroup/add/", data)
+        self.assertEqual(response.status_code, 302)
+        group = PatientGroup.objects.get(name="NET Kenya")
+        self.assertEqual((group.languages, group.services), ("en sw", "helpline"))
+
+    def test_duplicate_is_a_form_error(self):
+        response = self.client.post(
+            "/admin/patient_groups/patientgroup/add/",
+            {
+                "name": "Listed group",
+                "country": "IT",
+                "coverage": "national",
+                "region": self.group.region_id,
+                "status": "active",
+            },
+        )
+        self.assertContains(response, "A group with this name already exists in this country.")
+
+    def test_superuser_sees_every_page(self):
+        self.client.force_login(make_superuser())
+        self.assertEqual(self.client.get("/admin/patient_groups/patientgroup/").status_code, 200)
