@@ -7,7 +7,6 @@ app_name = "netinfo"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", views.AboutView.as_view(), name="about"),
-    path("cookies/", views.CookieSettingsView.as_view(), name="cookie-settings"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path(

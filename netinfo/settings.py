@@ -84,11 +84,15 @@ INSTALLED_APPS = [
     "django_countries",
     "cookie_consent",
     "netinfo",
+    "netinfo.consent",
     "references",
     "patient_groups",
 ]
 
 MIDDLEWARE = [
+    # Outermost: it deletes optional cookies the visitor has not accepted, per request. Inside
+    # a page cache its deletions would be stored and replayed to every visitor.
+    "netinfo.consent.middleware.StrictCleanCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered before sessions, locale or CSRF do any work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -119,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "netinfo.context_processors.site",
+                "netinfo.consent.context_processors.analytics",
             ],
         },
     },
@@ -231,6 +236,31 @@ LOGGING = {
 SITE_NAME = "NET Info"
 # Shown in the footer and used for "tell us" links; an address the site operator reads.
 CONTACT_EMAIL = os.environ.get("DJANGO_CONTACT_EMAIL", "info@netinfo.example")
+
+# Analytics: Matomo, loaded only after consent. MATOMO_URL is the Matomo server's address
+# (e.g. https://stats.example.org); without it no analytics code ships. For local runs a stand-in
+# script served by the site sets Matomo-shaped cookies, so the consent flow can be tried offline.
+MATOMO_URL = os.environ.get("MATOMO_URL", "").strip().rstrip("/")
+MATOMO_SITE_ID = os.environ.get("MATOMO_SITE_ID", "").strip()
+if MATOMO_URL and not (MATOMO_URL.startswith("https://") and MATOMO_SITE_ID.isdigit()):
+    raise ImproperlyConfigured(
+        "MATOMO_URL must be an https:// address and MATOMO_SITE_ID a number when analytics is on."
+    )
+ANALYTICS_STANDIN = not MATOMO_URL and env_bool("NETINFO_ANALYTICS_STANDIN", DEBUG)
+# Bumped whenever the cookie notice or the cookie groups change meaning; kept in each record.
+CONSENT_POLICY_VERSION = "2026-11-21"
+
+# django-cookie-consent settings -------------------------------------------------------------
+
+COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 182  # about 6 months, then visitors are asked again
+COOKIE_CONSENT_SECURE = SECURE_COOKIES
+COOKIE_CONSENT_HTTPONLY = True  # only the server reads it; the banner asks the status endpoint
+COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_OPT_OUT = False  # opt-in: silence is refusal
+# The library's per-click LogItem rows prove nothing; ConsentRecord is the proof of consent.
+COOKIE_CONSENT_LOG_ENABLED = False
+# The default cache is Redis when REDIS_URL is set, so every app server sees a group change.
+COOKIE_CONSENT_CACHE_BACKEND = "default"
 
 # django-modeltranslation settings -----------------------------------------------------------
 

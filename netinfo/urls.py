@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_page
 
 from . import views
+from .consent import views as consent_views
 from .sitemaps import SITEMAPS
 
 admin.site.site_header = "NET Info"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    # JSON for the cookie banner script: per visitor, never cached, not language-prefixed.
+    path("consent/status/", consent_views.status, name="consent-status"),
     path(
         "sitemap.xml",
         cache_page(60 * 60)(sitemap),
@@ -28,6 +31,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("netinfo.article_urls")),
     path("", include("patient_groups.urls")),
+    path("", include("netinfo.consent.urls")),
 )
 
 # Uploaded images. A web server in front may serve MEDIA_ROOT itself (faster); this view is the

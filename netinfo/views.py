@@ -61,10 +61,6 @@ class AboutView(TemplateView):
     template_name = "netinfo/about.html"
 
 
-class CookieSettingsView(TemplateView):
-    template_name = "netinfo/cookie_settings.html"
-
-
 def topic_detail(request, slug):
     topic = find_by_translated_slug(
         Topic.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.published())),
