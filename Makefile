@@ -37,11 +37,20 @@ run: $(VENV)/.installed
 test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 test: $(VENV)/.installed-dev
 	@sh .ci/ensure-chromium
+	@sh .ci/ensure-vnu
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Load test against generated data; see README "Performance". BENCH_ARGS="--seconds 5" etc.
+bench: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
+		{ echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; }
+	$(MANAGE) benchmark $(BENCH_ARGS)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

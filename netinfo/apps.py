@@ -5,3 +5,47 @@ from django.utils.translation import gettext_lazy as _
 class NetinfoConfig(AppConfig):
     name = "netinfo"
     verbose_name = _("Disease information")
+
+    def ready(self):
+        # Cache invalidation is the one thing signals do here: it must follow every change to
+        # public content, whether made in the admin, a command or a data import.
+        from cookie_consent.models import Cookie, CookieGroup
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from patient_groups.models import PatientGroup, Region
+        from references.models import Reference
+
+        from . import models
+        from .caching import bump_content_version
+
+        content_models = [
+            models.Topic,
+            models.Contributor,
+            models.Article,
+            models.Authorship,
+            models.Figure,
+            models.FigureSeries,
+            models.ExternalResource,
+            models.Citation,
+            Reference,
+            Region,
+            PatientGroup,
+            CookieGroup,
+            Cookie,
+        ]
+        for model in content_models:
+            post_save.connect(
+                bump_content_version,
+                sender=model,
+                dispatch_uid=f"page-cache-save-{model._meta.label}",
+            )
+            post_delete.connect(
+                bump_content_version,
+                sender=model,
+                dispatch_uid=f"page-cache-delete-{model._meta.label}",
+            )
+        m2m_changed.connect(
+            bump_content_version,
+            sender=models.Article.related_articles.through,
+            dispatch_uid="page-cache-related-articles",
+        )

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from . import views
+from .caching import public_page
 
 app_name = "netinfo"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("about/", views.AboutView.as_view(), name="about"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("about/", public_page(views.AboutView.as_view()), name="about"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path(

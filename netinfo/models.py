@@ -2,9 +2,10 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxLengthValidator
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,11 @@ def url_in(language, obj):
         return obj.get_absolute_url()
 
 
+class TopicQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug_en):
+        return self.get(slug_en=slug_en)
+
+
 class Topic(models.Model):
     """A section of the site, such as "Diagnosis", grouping articles on the home page."""
 
@@ -43,6 +49,8 @@ class Topic(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, null=True, blank=True)  # noqa: DJ001
     description = models.TextField(_("short description"), blank=True, max_length=500)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -58,6 +66,9 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("netinfo:topic-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug_en,)
 
     def translated_languages(self):
         return translated_languages(self, "name", "slug")
@@ -120,6 +131,9 @@ class ArticleQuerySet(models.QuerySet):
         )
         return self.filter(empty)
 
+    def get_by_natural_key(self, slug_en):
+        return self.get(slug_en=slug_en)
+
     def search(self, query, language):
         from .search import search_articles
 
@@ -164,6 +178,9 @@ class Article(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     toc_html = models.TextField(editable=False, blank=True)
     body_text = models.TextField(editable=False, blank=True)
+    # PostgreSQL only: the title, summary and text as a weighted full-text vector, kept up to
+    # date by save() (on SQLite the column stays empty and search falls back to LIKE).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="articles"
@@ -219,7 +236,13 @@ class Article(models.Model):
             models.UniqueConstraint(fields=[f"slug_{code}"], name=f"article_slug_{code}_unique")
             for code in LANGUAGE_CODES
         ]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        # Covers published() and the home page's per-topic numbering without reading the
+        # (large) text columns of every row.
+        indexes = [
+            models.Index(
+                fields=["status", "published_at", "topic", "order"], name="article_listing_idx"
+            )
+        ]
 
     def __str__(self):
         return self.title or self.title_en or "?"
@@ -239,6 +262,10 @@ class Article(models.Model):
             }
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
+        if connection.vendor == "postgresql":
+            from .search import search_vector_updates
+
+            Article.objects.filter(pk=self.pk).update(**search_vector_updates())
 
     def get_absolute_url(self):
         return reverse("netinfo:article-detail", kwargs={"slug": self.slug})
@@ -255,12 +282,18 @@ class Article(models.Model):
                 {"next_review_due": _("The next review must be after the last review.")}
             )
 
+    def natural_key(self):
+        return (self.slug_en,)
+
+    natural_key.dependencies = ["netinfo.topic"]
+
     def get_preview_url(self):
         return reverse("netinfo:article-preview", kwargs={"pk": self.pk})
 
     def translated_languages(self):
         """Languages with their own title, slug and text (no fallback)."""
-        return translated_languages(self, "title", "slug", "body")
+        # body_html is filled exactly when the language has a body, and pages load it anyway.
+        return translated_languages(self, "title", "slug", "body_html")
 
     def language_urls(self):
         """{language: URL} for the languages this article is written in."""

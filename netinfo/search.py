@@ -40,39 +40,50 @@ def search_articles(queryset, query, language):
     return _simple_search(queryset, query, language)
 
 
-def _postgres_search(queryset, query, language):
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-    )
+def language_vector(language):
+    """Title (weight A), summary (B) and text (C) of one language, as a PostgreSQL tsvector."""
+    from django.contrib.postgres.search import SearchVector
 
     config = SEARCH_CONFIGS.get(language, "simple")
-    vector = (
+    return (
         SearchVector(f"title_{language}", weight="A", config=config)
         + SearchVector(f"summary_{language}", weight="B", config=config)
         + SearchVector(f"body_text_{language}", weight="C", config=config)
     )
+
+
+def search_vector_updates():
+    """{field: expression} that refreshes the stored vectors of every language."""
+    return {f"search_vector_{code}": language_vector(code) for code in SEARCH_CONFIGS}
+
+
+def _postgres_search(queryset, query, language):
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+    from django.db.models import F
+
+    config = SEARCH_CONFIGS.get(language, "simple")
+    field = f"search_vector_{language}"
     search_query = SearchQuery(query, search_type="websearch", config=config)
-    results = (
-        queryset.annotate(
-            document=vector,
-            rank=SearchRank(vector, search_query),
-            snippet=SearchHeadline(
-                f"body_text_{language}",
-                search_query,
-                config=config,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-            ),
-        )
-        .filter(document=search_query)
-        .order_by("-rank", "pk")[:MAX_RESULTS]
+    # The stored, GIN-indexed vector finds and ranks; headlines are made for the shown results only.
+    ranked = list(
+        queryset.filter(**{field: search_query})
+        .annotate(rank=SearchRank(F(field), search_query))
+        .order_by("-rank", "pk")
+        .values_list("pk", flat=True)[:MAX_RESULTS]
     )
-    results = list(results)
+    found = queryset.model.objects.filter(pk__in=ranked).annotate(
+        snippet=SearchHeadline(
+            f"body_text_{language}",
+            search_query,
+            config=config,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=35,
+            min_words=15,
+        )
+    )
+    by_pk = {article.pk: article for article in found}
+    results = [by_pk[pk] for pk in ranked if pk in by_pk]
     for article in results:
         article.snippet = marked(article.snippet)
     return results

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_countries",
     "cookie_consent",
+    "csp",
+    "axes",
     "netinfo",
     "netinfo.consent",
     "references",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered before sessions, locale or CSRF do any work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags for every page and 304 answers to browsers and caches that already have it.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it may read the session's language), before Common (which needs the
     # active language to resolve URLs for APPEND_SLASH).
@@ -105,6 +109,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "netinfo.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "netinfo.urls"
@@ -164,6 +172,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages: shared caches may keep them PUBLIC_MAX_AGE seconds; the site's own page cache
+# keeps them up to PAGE_CACHE_SECONDS (0 turns it off) or until any content is edited.
+PUBLIC_MAX_AGE = 300
+PAGE_CACHE_SECONDS = env_int("NETINFO_PAGE_CACHE_SECONDS", 600)
+# `make bench` only: serves /bench/hello, the baseline the pages are compared with.
+BENCHMARK = env_bool("NETINFO_BENCHMARK")
+
 # Authentication -----------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,6 +188,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account + address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Internationalisation -----------------------------------------------------------------------
 
@@ -221,6 +241,10 @@ if env_bool("DJANGO_BEHIND_PROXY"):
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of this site uses (see netinfo.middleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # Logging ------------------------------------------------------------------------------------
 
@@ -262,12 +286,52 @@ COOKIE_CONSENT_LOG_ENABLED = False
 # The default cache is Redis when REDIS_URL is set, so every app server sees a group change.
 COOKIE_CONSENT_CACHE_BACKEND = "default"
 
+# django-csp settings ------------------------------------------------------------------------
+
+# No inline script or style anywhere, no eval, no plugins, nothing from other hosts except the
+# analytics server when one is configured. The admin runs under the same policy (see README).
+_ANALYTICS_ORIGIN = [MATOMO_URL] if MATOMO_URL else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_ANALYTICS_ORIGIN],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", *_ANALYTICS_ORIGIN],
+        "connect-src": ["'self'", *_ANALYTICS_ORIGIN],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# django-axes settings -----------------------------------------------------------------------
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # an account from one address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+if env_bool("DJANGO_BEHIND_PROXY"):
+    # The client address comes from X-Forwarded-For, counting proxies from the right, so a
+    # client cannot dodge the lockout by sending the header itself.
+    AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1)
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
 # django-modeltranslation settings -----------------------------------------------------------
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "de")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",)}
 MODELTRANSLATION_AUTO_POPULATE = False
+# Per-language full-text vectors for PostgreSQL search (netinfo.search).
+MODELTRANSLATION_CUSTOM_FIELDS = ("SearchVectorField",)
 # Self-hosted (static/vendor/jquery-ui, jQuery UI 1.14.2, MIT): the default loads it from a CDN,
 # which would leak every editor's visit to a third party.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"

@@ -20,7 +20,9 @@ class ContributorTranslation(TranslationOptions):
 
 @register(Article)
 class ArticleTranslation(TranslationOptions):
-    fields = ("title", "slug", "summary", "body", "body_html", "toc_html", "body_text")
+    fields = (
+        "title", "slug", "summary", "body", "body_html", "toc_html", "body_text", "search_vector",
+    )  # fmt: skip
     empty_values = {"slug": None}
     required_languages = {"en": ("title", "slug", "summary", "body")}
 

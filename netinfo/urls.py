@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 
 from . import views
+from .caching import public_page
 from .consent import views as consent_views
 from .sitemaps import SITEMAPS
+
+handler500 = "netinfo.views.server_error"
 
 admin.site.site_header = "NET Info"
 admin.site.site_title = "NET Info"
@@ -17,11 +20,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # JSON for the cookie banner script: per visitor, never cached, not language-prefixed.
     path("consent/status/", consent_views.status, name="consent-status"),
     path(
         "sitemap.xml",
-        cache_page(60 * 60)(sitemap),
+        public_page(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),
@@ -37,3 +41,6 @@ urlpatterns += i18n_patterns(
 # Uploaded images. A web server in front may serve MEDIA_ROOT itself (faster); this view is the
 # fallback and sends headers that stop a file from ever running as a page.
 urlpatterns += [path("media/<path:path>", views.media, name="media")]
+
+if settings.BENCHMARK:
+    urlpatterns += [path("bench/hello", views.hello, name="bench-hello")]

@@ -1,20 +1,26 @@
+import sys
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django.views.static import serve
 
 from references import exchange
 
+from .caching import public_page
 from .cite import cite_article
 from .models import LANGUAGE_CODES, Article, Authorship, Citation, Topic, url_in
 from .search import MAX_QUERY_LENGTH, clean_query
@@ -43,17 +49,19 @@ class HomeView(TemplateView):
     template_name = "netinfo/home.html"
 
     def get_context_data(self, **kwargs):
-        articles = Article.objects.published().only(
-            *[
-                f"{field}_{code}"
-                for field in ("title", "slug", "summary")
-                for code in LANGUAGE_CODES
-            ],
-            "topic_id",
-            "order",
+        # The first few articles of each topic, numbered within the topic by the database.
+        position = Window(RowNumber(), partition_by=F("topic_id"), order_by=[F("order"), F("pk")])
+        articles = (
+            Article.objects.published()
+            .only(*LISTED, "topic_id", "order")
+            .annotate(position=position)
+            .filter(position__lte=HOME_ARTICLES_PER_TOPIC)
+            .order_by("order", "pk")
         )
-        topics = Topic.objects.prefetch_related(Prefetch("articles", queryset=articles))
-        topics = [topic for topic in topics if topic.articles.all()]
+        topics = Topic.objects.annotate(
+            published_count=Count("articles", filter=Q(articles__in=Article.objects.published()))
+        ).prefetch_related(Prefetch("articles", queryset=articles))
+        topics = [topic for topic in topics if topic.published_count]
         return super().get_context_data(topics=topics, **kwargs)
 
 
@@ -61,6 +69,7 @@ class AboutView(TemplateView):
     template_name = "netinfo/about.html"
 
 
+@public_page
 def topic_detail(request, slug):
     topic = find_by_translated_slug(
         Topic.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.published())),
@@ -79,8 +88,14 @@ def topic_detail(request, slug):
     )
 
 
+# Columns a page never shows: the Markdown source and the search text, in every language.
+UNSHOWN = [f"{field}_{code}" for field in ("body", "body_text") for code in LANGUAGE_CODES]
+LISTED = [f"{field}_{code}" for field in ("title", "slug", "summary") for code in LANGUAGE_CODES]
+HOME_ARTICLES_PER_TOPIC = 6
+
+
 def article_queryset():
-    return Article.objects.select_related("topic", "medical_reviewer")
+    return Article.objects.select_related("topic", "medical_reviewer").defer(*UNSHOWN)
 
 
 def article_page(request, article, *, preview=False):
@@ -92,7 +107,10 @@ def article_page(request, article, *, preview=False):
         [article],
         Prefetch("authorships", queryset=Authorship.objects.select_related("contributor")),
         "resources",
-        Prefetch("related_articles", queryset=Article.objects.published().select_related("topic")),
+        Prefetch(
+            "related_articles",
+            queryset=Article.objects.published().only(*LISTED, "topic_id", "order"),
+        ),
         Prefetch(
             "citations",
             queryset=Citation.objects.filter(language=content_language).select_related("reference"),
@@ -123,6 +141,7 @@ def article_page(request, article, *, preview=False):
     return render(request, "netinfo/article_detail.html", context)
 
 
+@public_page
 def article_detail(request, slug):
     article = find_by_translated_slug(article_queryset().published(), slug)
     if article.get_absolute_url() != request.path:
@@ -133,6 +152,7 @@ def article_detail(request, slug):
 EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
 
 
+@public_page
 def article_references(request, slug, format):
     """The references an article cites, as a file for a reference manager."""
     if format not in EXPORT_FORMATS:
@@ -168,6 +188,7 @@ def article_preview(request, pk):
     return response
 
 
+@public_page
 def search(request):
     language = get_language()
     raw = request.GET.get("q", "")
@@ -186,6 +207,7 @@ def search(request):
     )
 
 
+@public_page
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/"]
     lines += [f"Disallow: /{code}/preview/" for code in LANGUAGE_CODES]
@@ -217,6 +239,29 @@ def media(request, path):
     # File names are random and never reused, so browsers may keep them for a year.
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def server_error(request):
+    """
+    The 500 page, or a 503 "try again shortly" page with Retry-After when the database is out
+    of reach. Renders without the database and without context processors.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return defaults.server_error(request)
+
+
+def hello(request):
+    """The benchmark's baseline: the cheapest response the same stack can give."""
+    return HttpResponse("Hello", content_type="text/plain")
 
 
 @never_cache

@@ -9,6 +9,8 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from netinfo.caching import bump_content_version
+
 from .export import csv_response, json_response
 from .models import PatientGroup, Region, Service, language_choices
 from .regions import suggested_region_slug
@@ -146,7 +148,10 @@ class PatientGroupAdmin(TabbedTranslationAdmin):
 
     @admin.action(description=_("Mark as verified today"), permissions=["change"])
     def mark_verified_today(self, request, queryset):
-        count = queryset.update(last_verified=timezone.localdate(), verified_by=request.user)
+        count = queryset.update(
+            last_verified=timezone.localdate(), verified_by=request.user, updated=timezone.now()
+        )
+        bump_content_version()  # update() sends no save signal
         self.message_user(
             request,
             ngettext(

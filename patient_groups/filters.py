@@ -85,9 +85,9 @@ class DirectoryFilter:
 def filter_options():
     """(country codes, language codes) of active groups, in one query."""
     country_codes, language_codes = set(), set()
-    for country, languages in (
-        PatientGroup.objects.active().values_list("country", "languages").distinct()
-    ):
+    # order_by(): the model's default ordering would make every row distinct.
+    pairs = PatientGroup.objects.active().order_by().values_list("country", "languages").distinct()
+    for country, languages in pairs:
         if country:
             country_codes.add(country)
         language_codes.update(languages.split())

@@ -41,6 +41,11 @@ class Service(models.TextChoices):
     RESEARCH_FUNDING = "research-funding", _("Research funding")
 
 
+class RegionManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
 class Region(models.Model):
     """A part of the world the directory is grouped by, in the order visitors see them."""
 
@@ -49,6 +54,8 @@ class Region(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.TextField(_("short description"), blank=True, max_length=500)
 
+    objects = RegionManager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("region")
@@ -56,6 +63,9 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class PatientGroupQuerySet(models.QuerySet):
@@ -84,6 +94,9 @@ class PatientGroupQuerySet(models.QuerySet):
             | models.Q(former_names__icontains=text)
             | models.Q(city__icontains=text)
         )
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
 
     def verification_overdue(self):
         cutoff = timezone.localdate() - VERIFICATION_INTERVAL
@@ -190,6 +203,11 @@ class PatientGroup(models.Model):
     def get_absolute_url(self):
         return reverse("patient_groups:group-detail", kwargs={"slug": self.slug})
 
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["patient_groups.region"]
+
     def clean(self):
         errors = {}
         self.languages = " ".join(dict.fromkeys(self.languages.lower().split()))
@@ -237,6 +255,18 @@ class PatientGroup(models.Model):
     def service_names(self):
         labels = dict(Service.choices)
         return [labels[s] for s in self.service_list if s in labels]
+
+    def facts(self):
+        """The directory entry's texts, in the active language, ready to print."""
+        former = self.former_name_list()
+        return {
+            "where": self.country.name if self.country else self.get_coverage_display(),
+            "languages": ", ".join(self.language_names()),
+            "services": ", ".join(str(name) for name in self.service_names()),
+            "formerly": gettext("formerly %(names)s") % {"names": ", ".join(former)}
+            if former
+            else "",
+        }
 
     def former_name_list(self):
         return [line.strip() for line in self.former_names.splitlines() if line.strip()]

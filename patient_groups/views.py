@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from netinfo.caching import public_page
 from netinfo.structured_data import to_script_json
 
 from .export import csv_response, json_response
@@ -18,7 +19,9 @@ from .filters import (
 )
 from .models import PatientGroup, Region
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
+# Fields the directory list does not show.
+UNLISTED = ["description", "description_en", "description_de", "note"]
 
 
 def directory_filter(request):
@@ -28,6 +31,7 @@ def directory_filter(request):
     return regions, country_codes, language_codes, chosen
 
 
+@public_page
 def group_list(request):
     """Active groups by region, filtered by plain GET parameters; four queries in all."""
     regions, country_codes, language_codes, chosen = directory_filter(request)
@@ -41,7 +45,9 @@ def group_list(request):
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
     groups = list(
-        matching.select_related("region").order_by("region__order", "region", Lower("name"), "pk")[
+        matching.select_related("region")
+        .defer(*UNLISTED)
+        .order_by("region__order", "region", Lower("name"), "pk")[
             (page - 1) * PAGE_SIZE : page * PAGE_SIZE
         ]
     )
@@ -65,10 +71,18 @@ def group_list(request):
             "page": page,
             "pages": pages,
             "query_string": chosen.query_string(),
+            "labels": {
+                "country": _("Country"),
+                "languages": _("Languages"),
+                "services": _("Services"),
+                "website": _("Website"),
+                "no_website": _("website not listed"),
+            },
         },
     )
 
 
+@public_page
 def group_list_json(request):
     """The same filters as the directory page, public fields only."""
     _regions, _countries, _languages, chosen = directory_filter(request)
@@ -85,6 +99,7 @@ def group_list_csv(request):
     return csv_response(groups.order_by("region__order", Lower("name")))
 
 
+@public_page
 def group_detail(request, slug):
     group = get_object_or_404(PatientGroup.objects.select_related("region"), slug=slug)
     subject = _("Correction for the NET Info directory: %(name)s") % {"name": group.name}

@@ -19,6 +19,9 @@ class ReferenceQuerySet(models.QuerySet):
     def unverified(self):
         return self.filter(verified_at__isnull=True)
 
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
 
 def validate_names(value):
     """Authors and editors: a list of {"family", "given"} persons or {"literal"} organisations."""
@@ -216,6 +219,9 @@ class Reference(models.Model):
     @property
     def is_verified(self):
         return self.verified_at is not None
+
+    def natural_key(self):
+        return (self.key,)
 
     def get_admin_url(self):
         return reverse("admin:references_reference_change", args=[self.pk])

@@ -7,4 +7,4 @@ class ConsentConfig(AppConfig):
 
     name = "netinfo.consent"
     label = "consent"
-    verbose_name = _("Cookie consent")
+    verbose_name = _("Proof of consent")

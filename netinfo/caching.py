@@ -1,0 +1,75 @@
+"""
+Caching of public pages, which are the same for every visitor.
+
+Each public view is wrapped in `public_page`: the response says `Cache-Control: public` (so a
+CDN or nginx may keep it for a few minutes), gets an ETag from ConditionalGetMiddleware, and is
+kept in the site's cache (Redis when configured) under a key made of the host, language, date
+and full path, together with the content version it was made from. Saving or deleting any
+content changes the version, so no stale page is served after an edit. The consent middleware runs outside this cache.
+"""
+
+import hashlib
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+VERSION_KEY = "netinfo:content-version"
+
+
+def content_version():
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def bump_content_version(**kwargs):
+    """Connected to save/delete of every content model (netinfo.apps); any edit empties the page cache."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def page_key(request):
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The date is part of the key because "cite this page" shows today's date.
+    return ":".join(
+        [
+            "netinfo:page",
+            request.get_host(),
+            get_language() or "",
+            timezone.localdate().isoformat(),
+            path,
+        ]
+    )
+
+
+def public_page(view):
+    """Mark a view's GET responses as shareable and keep them in the page cache."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        store = settings.PAGE_CACHE_SECONDS > 0
+        response = None
+        if store:
+            key = page_key(request)
+            # One round trip to a shared cache: the content version and the page, which is kept
+            # with the version it was made from and counts only while that is still current.
+            found = cache.get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY) or content_version()
+            entry = found.get(key)
+            if entry is not None and entry[0] == version:
+                response = entry[1]
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if response.status_code == 200 and not response.cookies and not response.streaming:
+                patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+                if store:
+                    cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapped

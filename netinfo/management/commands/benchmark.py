@@ -1,0 +1,212 @@
+"""
+`make bench`: serve a generated benchmark database with gunicorn (2 workers, production
+settings) and load it with wrk, then report requests/s, latency and errors per page, as ratios
+to a bare "hello" view served by the same process.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+TARGETS = {"article (cache on)": 0.7, "article (cache off)": 0.15, "directory": 0.15}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise CommandError(f"The server did not answer {url} within {timeout} seconds.")
+
+
+def parse_wrk(output):
+    """Requests/s, p50 and p99 in milliseconds, and the error count from wrk --latency output."""
+
+    def ms(text):
+        match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+        if not match:
+            raise CommandError(f"Cannot read a latency from wrk's output: {text!r}\n{output}")
+        value, unit = match.groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    p50 = ms(re.search(r"^\s*50%\s+(\S+)", output, re.M)[1])
+    p99 = ms(re.search(r"^\s*99%\s+(\S+)", output, re.M)[1])
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non2xx[1]) if non2xx else 0
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors}
+
+
+class Command(BaseCommand):
+    help = "Benchmark the public pages against a bare view on the same server (needs wrk)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=10, help="Load time per page.")
+        parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument("--fresh", action="store_true", help="Regenerate the SQLite data.")
+
+    def handle(self, seconds, connections, fresh, **options):
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is missing: apt-get install wrk (make bench does it as root).")
+        base = Path(settings.BASE_DIR) / "var" / "bench"
+        base.mkdir(parents=True, exist_ok=True)
+        database = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+        if not database:
+            sqlite = base / "bench.sqlite3"
+            if fresh and sqlite.exists():
+                sqlite.unlink()
+            database = f"sqlite:///{sqlite}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_STATIC_ROOT": str(base / "static"),
+            "DJANGO_SECURE_COOKIES": "0",
+            "NETINFO_BENCHMARK": "1",
+            "MEDIA_ROOT": str(base / "media"),
+        }
+        env.pop("DJANGO_DEBUG", None)
+        manage = [sys.executable, "manage.py"]
+        cwd = settings.BASE_DIR
+        self.stdout.write(
+            "Preparing the benchmark database (the first run takes a few minutes) ..."
+        )
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, cwd=cwd, check=True)
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, cwd=cwd, check=True)
+        filled = subprocess.run(
+            [
+                *manage,
+                "shell",
+                "-c",
+                "from netinfo.models import Article; print(Article.objects.count())",
+            ],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        if int(filled.stdout.strip().splitlines()[-1]) == 0:
+            subprocess.run([*manage, "generate_bench_data"], env=env, cwd=cwd, check=True)
+
+        pages = {
+            "home": "/en/",
+            "article": "/en/articles/article-7/",
+            "directory": "/en/patient-groups/",
+            "directory filter": "/en/patient-groups/?region=europe&language=en",
+            "search": "/en/search/?q=somatostatin+receptor",
+        }
+        runs = [
+            ("cache off", "0", ["home", "article", "directory", "directory filter", "search"]),
+            ("cache on", "600", ["article"]),
+        ]
+        results = {}
+        for label, cache_seconds, names in runs:
+            port = free_port()
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "netinfo.wsgi",
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "warning",
+                ],
+                env={**env, "NETINFO_PAGE_CACHE_SECONDS": cache_seconds},
+                cwd=cwd,
+            )
+            try:
+                root = f"http://127.0.0.1:{port}"
+                wait_until_up(root + "/bench/hello")
+                for path in ["/bench/hello", *(pages[n] for n in names)]:
+                    urllib.request.urlopen(root + path, timeout=30).read()  # warm up
+                hello = self.load(root + "/bench/hello", seconds, connections)
+                results.setdefault("hello", hello)
+                for name in names:
+                    key = f"{name} ({label})" if name == "article" else name
+                    result = self.load(root + pages[name], seconds, connections)
+                    result["ratio"] = round(result["rps"] / hello["rps"], 3)
+                    results[key] = result
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+        results["hello"]["ratio"] = 1.0
+        self.report(results, seconds, connections, database, base)
+
+    def load(self, url, seconds, connections):
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return parse_wrk(output)
+
+    def report(self, results, seconds, connections, database, base):
+        order = [
+            "hello",
+            "home",
+            "article (cache off)",
+            "article (cache on)",
+            "directory",
+            "directory filter",
+            "search",
+        ]
+        lines = [
+            "| page | requests/s | p50 ms | p99 ms | errors | ratio to hello | target |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for name in order:
+            r = results[name]
+            target = TARGETS.get(name)
+            verdict = f">= {target} {'met' if r['ratio'] >= target else 'MISSED'}" if target else ""
+            lines.append(
+                f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['ratio']:.2f} | {verdict} |"
+            )
+        engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
+        self.stdout.write("\n".join(lines))
+        self.stdout.write(
+            f"\n{engine}, gunicorn 2 workers, wrk 2 threads {connections} connections {seconds}s per page, "
+            f"{os.cpu_count()} CPUs."
+        )
+        record = {
+            "when": timezone.now().isoformat(),
+            "database": engine,
+            "seconds": seconds,
+            "connections": connections,
+            "cpus": os.cpu_count(),
+            "results": results,
+        }
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+        for path in (base / f"results-{stamp}.json", base / "latest.json"):
+            path.write_text(json.dumps(record, indent=2))
+        self.stdout.write(f"Results written to {base / 'latest.json'}")

@@ -1,0 +1,43 @@
+"""axe-core in Chromium: no serious or critical violation on any public page."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import serious_accessibility_problems
+from tests.quality import make_pages
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_public_page_and_the_open_banner(page, live_server, settings):
+    settings.ANALYTICS_STANDIN = True
+    pages = make_pages()
+    hosts, errors = set(), []
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(pages["home"])
+    page.get_by_role("region", name="May we count your visit?").wait_for()  # the banner is open
+    problems = {"home with banner": serious_accessibility_problems(page)}
+    page.get_by_role("button", name="Reject all").click()
+    page.get_by_text("your choice is saved").wait_for()
+    for name, url in pages.items():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        problems[name] = serious_accessibility_problems(page)
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert hosts == {urlsplit(live_server.url).netloc}
+    assert errors == []
+
+
+def test_small_screen_and_zoom(page):
+    """Phone width at 200% zoom: nothing runs off the side of the page."""
+    pages = make_pages()
+    page.set_viewport_size({"width": 320, "height": 640})
+    for url in [pages["home-de"], pages["article"], pages["directory"]]:
+        page.goto(url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px"

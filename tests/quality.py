@@ -1,0 +1,52 @@
+"""Shared content for the accessibility and HTML quality gates: one page of each kind."""
+
+from netinfo.models import FigureSeries, rebuild_citations
+from tests.factories import make_article, make_figure, make_group, make_reference, make_topic
+
+
+def make_pages():
+    """Create the content and return {name: URL} for every public page type."""
+    topic = make_topic("treatment", name_en="Treatment", name_de="Behandlung", slug_de="behandlung")
+    for key in ("oronsky2017", "pape2000", "papotti2002"):
+        make_reference(key, doi=f"10.1000/{key}", pmid=str(abs(hash(key)) % 10**8 + 1))
+    article = make_article(
+        "treatment-options",
+        topic=topic,
+        title_en="Treatment options",
+        body=(
+            "## Surgery\n\nAn operation is the main treatment [@oronsky2017].\n\n"
+            "## Medicines\n\n| Medicine | Use |\n|---|---|\n| Everolimus | NETs of the pancreas |\n\n"
+            "- one\n- two\n\n> A quote [@pape2000; @papotti2002; @oronsky2017, p. 3].\n\n"
+            "## Scans\n\n[[series:scans]]"
+        ),
+        slug_de="behandlung",
+        title_de="Behandlung",
+        summary_de="Die Operation ist die wichtigste Behandlung.",
+        body_de="## Operation\n\nDie Operation ist die wichtigste Behandlung [@oronsky2017].",
+    )
+    for number in (1, 2):
+        make_figure(article, number, series="scans", caption_en=f"Scan {number}.")
+    FigureSeries.objects.create(article=article, key="scans", caption_en="Two scans.")
+    article.save()
+    rebuild_citations(article)
+    group = make_group(
+        "Netzwerk Neuroendokrine Tumoren",
+        acronym="NeT",
+        languages="de en",
+        services="helpline information",
+        website="https://example.org/",
+        former_names="Old name",
+    )
+    return {
+        "home": "/en/",
+        "home-de": "/de/",
+        "topic": topic.get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "article-de": "/de/articles/behandlung/",
+        "search": "/en/search/?q=operation",
+        "directory": "/en/patient-groups/",
+        "group": group.get_absolute_url(),
+        "cookie-settings": "/en/cookies/",
+        "about": "/en/about/",
+        "not-found": "/en/no-such-page/",
+    }

@@ -1,0 +1,102 @@
+"""export_content / import_content: a round trip into an empty database loses nothing."""
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from cookie_consent.models import Cookie, CookieGroup
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from django.utils import timezone
+
+from netinfo.content_io import export_content
+from netinfo.models import Article, Contributor, ExternalResource, FigureSeries, Topic
+from patient_groups.models import PatientGroup, Region
+from references.models import Reference
+from tests.factories import make_article, make_figure, make_group, make_reference, make_user
+
+
+def comparable(objects):
+    """Django's serializer writes times to the millisecond, as "…45Z" when those are zero."""
+    return json.loads(json.dumps(objects).replace('.000Z"', 'Z"'))
+
+
+class RoundTripTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        checker = make_user("checker")
+        make_reference("oronsky2017", verified_at=timezone.now(), verified_by=checker)
+        make_reference("pape2000", and_others=True)
+        reviewer = Contributor.objects.create(
+            family_name="Rev", credentials_en="MD", credentials_de="Dr. med.", user=checker
+        )
+        one = make_article(
+            "one",
+            body="Fact [@oronsky2017].\n\n[[series:scans]]",
+            slug_de="eins",
+            title_de="Eins",
+            summary_de="S",
+            body_de="Tatsache [@pape2000].",
+            medical_reviewer=reviewer,
+        )
+        two = make_article("two", topic=one.topic)
+        one.related_articles.add(two)
+        two.related_articles.add(one)
+        make_figure(one, 1, series="scans", caption_de="Bild")
+        FigureSeries.objects.create(article=one, key="scans", caption_en="Both")
+        ExternalResource.objects.create(article=one, title_en="NCI", url="https://www.cancer.gov/")
+        one.save()
+        from netinfo.models import rebuild_citations
+
+        rebuild_citations(one)
+        make_group(
+            "Kept group", languages="de en", verified_by=checker, last_verified=timezone.localdate()
+        )
+        Region.objects.filter(slug="africa").update(description_en="Edited description")
+
+    def wipe(self):
+        Article.objects.all().delete()
+        Topic.objects.all().delete()
+        Contributor.objects.all().delete()
+        Reference.objects.all().delete()
+        PatientGroup.objects.all().delete()
+        Region.objects.filter(slug="africa").update(description_en="")
+        Cookie.objects.filter(name="_pk_ref.*").delete()
+        get_user_model().objects.filter(username="checker").delete()
+
+    def test_export_then_import_into_an_empty_database(self):
+        before = export_content()
+        self.assertGreater(len(before["objects"]), 20)
+        self.assertEqual(before["users"], ["checker"])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "content.json"
+            call_command("export_content", str(path), stdout=io.StringIO())
+            self.wipe()
+            self.assertFalse(Article.objects.exists())
+            out = io.StringIO()
+            call_command("import_content", str(path), stdout=out)
+            self.assertIn("Imported", out.getvalue())
+        after = export_content()
+        self.assertEqual(comparable(after["objects"]), comparable(before["objects"]))
+        self.assertEqual(after["users"], before["users"])
+        checker = get_user_model().objects.get(username="checker")
+        self.assertFalse(checker.is_active)
+        self.assertFalse(checker.has_usable_password())
+        self.assertEqual(Region.objects.count(), 6)
+        self.assertEqual(CookieGroup.objects.count(), 2)
+        self.assertContains(self.client.get("/de/articles/eins/"), "Tatsache")
+
+    def test_import_refuses_a_database_with_content_or_a_wrong_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "content.json"
+            path.write_text(json.dumps(export_content()))
+            with self.assertRaisesMessage(CommandError, "already has content"):
+                call_command("import_content", str(path))
+            path.write_text('{"format": "something else"}')
+            with self.assertRaisesMessage(CommandError, "not a NET Info content export"):
+                call_command("import_content", str(path))
+            path.write_text("{oops")
+            with self.assertRaisesMessage(CommandError, "is not JSON"):
+                call_command("import_content", str(path))

@@ -1,0 +1,327 @@
+"""Production behaviour: security headers, login lockout, failure handling, caching, budgets."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client, TestCase, override_settings
+from django.urls import reverse
+
+from netinfo.caching import VERSION_KEY
+from tests.factories import make_article, make_figure, make_group, make_reference, make_user
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class SecurityHeaderTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_article("secure")
+
+    def test_strict_content_security_policy_everywhere(self):
+        for url in [
+            "/en/",
+            "/en/articles/secure/",
+            "/en/patient-groups/",
+            "/en/cookies/",
+            "/admin/login/",
+        ]:
+            with self.subTest(url):
+                policy = self.client.get(url)["Content-Security-Policy"]
+                directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+                self.assertEqual(directives["default-src"], "'self'")
+                self.assertEqual(directives["script-src"], "'self'")
+                self.assertEqual(directives["object-src"], "'none'")
+                self.assertEqual(directives["base-uri"], "'self'")
+                self.assertEqual(directives["frame-ancestors"], "'none'")
+                self.assertNotIn("unsafe-inline", policy)
+                self.assertNotIn("unsafe-eval", policy)
+
+    def test_analytics_origin_only_when_configured(self):
+        script = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.conf import settings; "
+                "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])",
+            ],
+            cwd=BASE_DIR,
+            env={**os.environ, "MATOMO_URL": "https://stats.example.org", "MATOMO_SITE_ID": "3"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertIn("https://stats.example.org", script.stdout, script.stderr)
+
+    def test_other_headers(self):
+        response = self.client.get("/en/")
+        self.assertEqual(response["Referrer-Policy"], "strict-origin-when-cross-origin")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Cross-Origin-Opener-Policy"], "same-origin")
+        self.assertEqual(response["X-Frame-Options"], "DENY")
+        self.assertIn("camera=()", response["Permissions-Policy"])
+
+    @override_settings(
+        SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True
+    )
+    def test_hsts_when_enabled(self):
+        response = self.client.get("/en/", secure=True)
+        self.assertEqual(
+            response["Strict-Transport-Security"], "max-age=31536000; includeSubDomains; preload"
+        )
+
+    def test_cookies_are_secure_and_http_only(self):
+        self.assertTrue(settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE)
+        self.assertTrue(settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY)
+
+    def test_uploaded_media_cannot_run_as_a_page(self):
+        article = make_article("with-image")
+        figure = make_figure(article)
+        response = self.client.get(figure.image.url)
+        self.assertEqual(response["Content-Type"], "image/png")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertIn("sandbox", response["Content-Security-Policy"])
+        self.assertTrue(response["Content-Disposition"].startswith("inline; filename="))
+        self.assertEqual(self.client.get("/media/figures/evil.svg").status_code, 404)
+        self.assertEqual(self.client.get("/media/../netinfo/settings.py").status_code, 404)
+
+
+class LoginLockoutTests(TestCase):
+    def attempt(self, password, address="198.51.100.7"):
+        return self.client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "editor", "password": password},
+            REMOTE_ADDR=address,
+        )
+
+    def test_five_failures_lock_the_account_from_that_address_for_an_hour(self):
+        make_user("editor", groups=["Editors"])
+        for _attempt in range(5):
+            response = self.attempt("wrong")
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "locked for one hour", status_code=429)
+        self.assertEqual(self.attempt("pw").status_code, 429)  # even the right password
+        self.assertEqual(self.attempt("pw", address="198.51.100.8").status_code, 302)
+        self.assertEqual(settings.AXES_COOLOFF_TIME, 1)
+
+    def test_lockout_message_is_translated(self):
+        make_user("editor", groups=["Editors"])
+        for _attempt in range(5):
+            response = self.client.post(
+                "/admin/login/",
+                {"username": "editor", "password": "x"},
+                headers={"accept-language": "de"},
+            )
+        self.assertContains(response, "Zu viele fehlgeschlagene Anmeldungen", status_code=429)
+
+
+class DatabaseDownTests(TestCase):
+    def test_public_pages_answer_503_when_the_database_refuses_connections(self):
+        """Real refusal: the site pointed at a PostgreSQL port where nothing listens."""
+        script = (
+            "import django; django.setup();"
+            "from django.test import Client;"
+            "c = Client(raise_request_exception=False);"
+            "import json;"
+            "out = {};"
+            "r = c.get('/de/');"
+            "out['de'] = [r.status_code, r.get('Retry-After'), r.content.decode()];"
+            "r = c.get('/en/articles/anything/');"
+            "out['article'] = [r.status_code, r.get('Retry-After'), r.content.decode()];"
+            "r = c.get('/healthz');"
+            "out['healthz'] = [r.status_code, r.content.decode()];"
+            "print(json.dumps(out))"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env.update(
+            DATABASE_URL="postgres://nobody:nothing@127.0.0.1:1/nowhere",
+            DJANGO_ALLOWED_HOSTS="testserver",
+            REDIS_URL="",
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        out = json.loads(result.stdout.strip().splitlines()[-1])
+        status, retry, html = out["de"]
+        self.assertEqual((status, retry), (503, "60"))
+        self.assertIn("vorübergehend nicht erreichbar", html)
+        self.assertNotIn("Traceback", html)
+        self.assertEqual(out["article"][0], 503)
+        self.assertEqual(out["healthz"][0], 503)
+
+
+class PageCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = make_article("cached", body="First text.")
+
+    def test_public_pages_are_shareable_and_answer_304(self):
+        response = self.client.get("/en/articles/cached/")
+        self.assertIn("public", response["Cache-Control"])
+        self.assertIn("max-age=300", response["Cache-Control"])
+        self.assertNotIn("Cookie", response.get("Vary", ""))
+        self.assertEqual(response.cookies, {})
+        etag = response["ETag"]
+        again = self.client.get("/en/articles/cached/", headers={"if-none-match": etag})
+        self.assertEqual(again.status_code, 304)
+
+    def test_second_request_comes_from_the_cache_and_edits_invalidate_it(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.get("/en/articles/cached/")
+        with CaptureQueriesContext(connection) as context:
+            self.assertContains(self.client.get("/en/articles/cached/"), "First text.")
+        self.assertEqual(len(context.captured_queries), 0)
+        version = cache.get(VERSION_KEY)
+        self.article.body_en = "Second text."
+        self.article.save()
+        self.assertNotEqual(cache.get(VERSION_KEY), version)
+        self.assertContains(self.client.get("/en/articles/cached/"), "Second text.")
+
+    def test_languages_are_cached_separately(self):
+        make_article(
+            "bilingual",
+            slug_de="zweisprachig",
+            title_de="Zweisprachig",
+            summary_de="x",
+            body_de="Deutsch.",
+        )
+        self.assertContains(self.client.get("/en/articles/bilingual/"), '<html lang="en">')
+        self.assertContains(self.client.get("/de/articles/zweisprachig/"), '<html lang="de">')
+        self.assertContains(self.client.get("/en/articles/bilingual/"), '<html lang="en">')
+
+    def test_staff_and_personal_pages_are_never_cached(self):
+        self.client.force_login(make_user("editor", groups=["Editors"]))
+        for url in [
+            f"/en/preview/articles/{self.article.pk}/",
+            "/en/cookies/",
+            "/consent/status/",
+            "/healthz",
+        ]:
+            with self.subTest(url):
+                self.assertIn("no-store", self.client.get(url)["Cache-Control"])
+
+    def test_directory_edit_through_bulk_action_invalidates(self):
+        group = make_group("Before")
+        self.client.get("/en/patient-groups/")
+        staff = make_user("directory", groups=["Directory staff"])
+        self.client.force_login(staff)
+        self.client.post(
+            "/admin/patient_groups/patientgroup/",
+            {"action": "mark_verified_today", "_selected_action": [group.pk]},
+        )
+        Client().get("/en/patient-groups/")
+        group.refresh_from_db()
+        self.assertIsNotNone(group.last_verified)
+
+
+class StaticFileTests(TestCase):
+    def test_collectstatic_hashes_and_compresses_for_a_year(self):
+        """The production storage, in a separate process (tests otherwise serve unhashed files)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as root:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+            env.update(DJANGO_STATIC_ROOT=root, DJANGO_ALLOWED_HOSTS="testserver", REDIS_URL="")
+            collect = subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=BASE_DIR,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            self.assertEqual(collect.returncode, 0, collect.stderr[-2000:])
+            script = (
+                "import django; django.setup();"
+                "from django.templatetags.static import static; from django.test import Client;"
+                "url = static('css/site.css'); r = Client().get(url);"
+                "print(url, r.status_code, r['Cache-Control'], r.get('Content-Encoding', ''))"
+            )
+            result = subprocess.run(
+                [sys.executable, "-c", script],
+                cwd=BASE_DIR,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            url, status, cache_control = result.stdout.split(" ", 2)
+            self.assertRegex(url, r"^/static/css/site\.[0-9a-f]{12}\.css$")
+            self.assertEqual(status, "200")
+            self.assertIn("max-age=315360000", cache_control)
+            self.assertIn("immutable", cache_control)
+            self.assertTrue((Path(root) / "css").glob("site.*.css.gz"))
+
+
+class BudgetTests(TestCase):
+    """Page weight budgets from DESIGN.md, measured on real responses and files."""
+
+    def test_article_html_stays_under_60_kb_with_20_citations_and_3_figures(self):
+        references = [
+            make_reference(f"ref{i}", title="A long study title about neuroendocrine tumours " * 2)
+            for i in range(20)
+        ]
+        paragraphs = "\n\n".join(
+            f"## Section {i}\n\n"
+            + ("Plain words about this part of the illness. " * 12)
+            + f"[@{references[i].key}]"
+            for i in range(20)
+        )
+        article = make_article(
+            "heavy", body=paragraphs + "\n\n[[figure:1]]\n\n[[figure:2]]\n\n[[figure:3]]"
+        )
+        for number in (1, 2, 3):
+            make_figure(article, number, caption_en="A caption that says what the picture shows.")
+        article.save()
+        from netinfo.models import rebuild_citations
+
+        rebuild_citations(article)
+        size = len(self.client.get("/en/articles/heavy/").content)
+        self.assertLessEqual(size, 60 * 1024, f"article page is {size} bytes")
+
+    def test_css_and_javascript_budgets(self):
+        static = BASE_DIR / "static"
+        css = sum(p.stat().st_size for p in static.rglob("*.css") if "vendor" not in p.parts)
+        js = sum(p.stat().st_size for p in (static / "js").rglob("*.js"))
+        self.assertLessEqual(css, 20 * 1024, f"CSS is {css} bytes")
+        self.assertLessEqual(js, 10 * 1024, f"JavaScript is {js} bytes")
+
+    def test_no_public_page_references_another_host(self):
+        article = make_article("links-only-here")
+        group = make_group("Local group", website="https://group.example.org/")
+        for url in [
+            "/en/",
+            article.get_absolute_url(),
+            "/en/patient-groups/",
+            group.get_absolute_url(),
+            "/en/cookies/",
+            "/en/search/?q=x",
+            "/admin/login/",
+        ]:
+            with self.subTest(url):
+                html = self.client.get(url).content.decode()
+                tags = re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", html)
+                # canonical and alternate links name this site's own pages; they load nothing
+                tags = [t for t in tags if not re.search(r'rel="(canonical|alternate)"', t)]
+                loaded = [m for t in tags for m in re.findall(r'(?:src|href)="([^"]+)"', t)]
+                external = [u for u in loaded if u.startswith(("http:", "https:", "//"))]
+                self.assertEqual(external, [], url)
+
+
+class HealthAndDeployTests(TestCase):
+    def test_robots_and_sitemap_are_public(self):
+        self.assertEqual(self.client.get(reverse("robots-txt")).status_code, 200)
+        self.assertEqual(self.client.get(reverse("sitemap")).status_code, 200)
