@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
     path("search/", views.search, name="search"),
+    path("review/<str:token>/", views.review_preview, name="review-preview"),
 ]

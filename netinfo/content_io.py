@@ -2,7 +2,7 @@
 Export and import of all content as one JSON file (manage.py export_content / import_content).
 
 Content is articles with their translations, figures' metadata (not the image files), figure
-series, further resources, authors, citations, topics, references, regions, patient groups and
+series, further resources, authors, citations, the public change log, topics, references, regions, patient groups and
 cookie groups. Objects that have a natural key (slugs, reference keys, cookie group names) are
 written with it, so seeded rows such as regions are matched, not duplicated. User accounts are
 not content: the file names the users that content points to (who verified a reference, for
@@ -47,6 +47,7 @@ def content_querysets():
         models.Figure.objects.order_by("pk"),
         models.ExternalResource.objects.order_by("pk"),
         models.Citation.objects.order_by("pk"),
+        models.ChangeLogEntry.objects.order_by("pk"),
     ]
 
 

@@ -1,8 +1,11 @@
+import datetime
+import hashlib
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxLengthValidator
 from django.db import connection, models
@@ -11,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .images import validate_image
+from .readability import measure
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 REVIEW_INTERVAL_YEARS = 3
@@ -143,6 +147,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
@@ -223,6 +228,36 @@ class Article(models.Model):
     related_articles = models.ManyToManyField(
         "self", verbose_name=_("related articles"), symmetrical=False, blank=True
     )
+    review_interval_years = models.PositiveSmallIntegerField(
+        _("review interval (years)"),
+        default=REVIEW_INTERVAL_YEARS,
+        help_text=_("How long an approval lasts before the next medical review is due."),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted for review by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
+    revision_of = models.ForeignKey(
+        "self",
+        verbose_name=_("working copy of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="working_copies",
+        help_text=_(
+            "Set on a working copy of a published article; approving it updates the original."
+        ),
+    )
+    # Derived on save: hashes of each language's text, the English hash each translation was
+    # last saved against (stale when it differs), and readability figures per language.
+    content_hashes = models.JSONField(default=dict, editable=False)
+    translation_sources = models.JSONField(default=dict, editable=False)
+    readability = models.JSONField(default=dict, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -232,6 +267,7 @@ class Article(models.Model):
         ordering = ["topic__order", "order", "pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [("approve_article", _("Can approve and publish articles (medical review)"))]
         constraints = [
             models.UniqueConstraint(fields=[f"slug_{code}"], name=f"article_slug_{code}_unique")
             for code in LANGUAGE_CODES
@@ -251,15 +287,22 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
         if self.last_reviewed and not self.next_review_due:
-            self.next_review_due = add_years(self.last_reviewed, REVIEW_INTERVAL_YEARS)
+            self.next_review_due = add_years(self.last_reviewed, self.review_interval_years)
         for code, result in self.render().items():
             setattr(self, f"body_html_{code}", result.html)
             setattr(self, f"toc_html_{code}", result.toc_html)
             setattr(self, f"body_text_{code}", result.text)
+        self.track_translations()
+        self.readability = {
+            code: measure(getattr(self, f"body_text_{code}") or "", code)
+            for code in LANGUAGE_CODES
+            if getattr(self, f"body_text_{code}")
+        }
         if kwargs.get("update_fields") is not None:
             derived = {
                 f"{f}_{c}" for f in ("body_html", "toc_html", "body_text") for c in LANGUAGE_CODES
             }
+            derived |= {"content_hashes", "translation_sources", "readability"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
@@ -310,6 +353,36 @@ class Article(models.Model):
     @property
     def review_overdue(self):
         return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+    def track_translations(self):
+        """
+        Remember each language's text hash, and for every translation the English hash it was
+        last saved against: a translation is stale once English changes after it.
+        """
+        hashes = {}
+        for code in LANGUAGE_CODES:
+            text = "\n".join(
+                getattr(self, f"{f}_{code}") or "" for f in ("title", "summary", "body")
+            )
+            hashes[code] = hashlib.sha256(text.encode()).hexdigest() if text.strip() else ""
+        sources = dict(self.translation_sources or {})
+        for code in LANGUAGE_CODES:
+            if code == "en":
+                continue
+            if not hashes[code]:
+                sources.pop(code, None)
+            elif hashes[code] != (self.content_hashes or {}).get(code) or code not in sources:
+                sources[code] = hashes["en"]
+        self.content_hashes, self.translation_sources = hashes, sources
+
+    def stale_translations(self):
+        """Languages whose text was last saved before the current English text existed."""
+        english = (self.content_hashes or {}).get("en")
+        return [
+            code
+            for code, source in (self.translation_sources or {}).items()
+            if (self.content_hashes or {}).get(code) and source != english
+        ]
 
     def render(self):
         """
@@ -486,6 +559,105 @@ class Citation(models.Model):
 
     def backlink_ids(self):
         return [f"cite-{self.number}-{occurrence}" for occurrence in range(1, self.count + 1)]
+
+
+class ChangeLogEntryQuerySet(models.QuerySet):
+    def public(self):
+        return self.order_by("-created", "-pk")
+
+
+class ChangeLogEntry(models.Model):
+    """One line of an article's public "What changed" list, written whenever it is published."""
+
+    class Kind(models.TextChoices):
+        CLINICAL = "clinical", _("Clinical update")
+        EDITORIAL = "editorial", _("Editorial change")
+        REVIEW = "review", _("Reviewed, no changes")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="changes")
+    created = models.DateTimeField(_("date"), default=timezone.now)
+    kind = models.CharField(_("kind of change"), max_length=20, choices=Kind.choices)
+    summary = models.TextField(_("what changed"), max_length=500)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        Contributor,
+        verbose_name=_("medical reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ChangeLogEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+
+    def __str__(self):
+        return (
+            f"{self.created:%Y-%m-%d} {self.get_kind_display()}: {self.summary_en or self.summary}"
+        )
+
+
+def preview_expiry():
+    return timezone.now() + datetime.timedelta(days=PREVIEW_LINK_DAYS)
+
+
+PREVIEW_LINK_DAYS = 14
+
+
+class PreviewLink(models.Model):
+    """
+    A link that shows one article, draft or not, to an outside clinical reviewer without an
+    account: signed, expiring, revocable, read-only and never indexed.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    note = models.CharField(
+        _("for whom"), max_length=200, blank=True, help_text=_("e.g. the reviewer's name.")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"), default=preview_expiry)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self):
+        return self.note or str(self.token)
+
+    def get_absolute_url(self):
+        return reverse("netinfo:review-preview", kwargs={"token": self.signed_token()})
+
+    @property
+    def is_valid(self):
+        return not self.revoked and self.expires_at > timezone.now()
+
+    def signed_token(self):
+        return signing.dumps(str(self.token), salt=PREVIEW_SALT)
+
+    @classmethod
+    def from_signed(cls, value):
+        """The valid link for a signed token, or None (tampered, unknown, revoked or expired)."""
+        try:
+            token = uuid.UUID(signing.loads(value, salt=PREVIEW_SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        link = cls.objects.select_related("article").filter(token=token).first()
+        return link if link is not None and link.is_valid else None
+
+
+PREVIEW_SALT = "netinfo.preview-link"
 
 
 def rebuild_citations(article, rendered=None):

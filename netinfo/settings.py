@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cookie_consent",
     "csp",
     "axes",
+    "reversion",
     "netinfo",
     "netinfo.consent",
     "references",

@@ -2,7 +2,15 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Article, Contributor, ExternalResource, Figure, FigureSeries, Topic
+from .models import (
+    Article,
+    ChangeLogEntry,
+    Contributor,
+    ExternalResource,
+    Figure,
+    FigureSeries,
+    Topic,
+)
 
 
 @register(Topic)
@@ -42,3 +50,9 @@ class FigureSeriesTranslation(TranslationOptions):
 class ExternalResourceTranslation(TranslationOptions):
     fields = ("title",)
     required_languages = {"en": ("title",)}
+
+
+@register(ChangeLogEntry)
+class ChangeLogEntryTranslation(TranslationOptions):
+    fields = ("summary",)
+    required_languages = {"en": ("summary",)}

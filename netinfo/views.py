@@ -22,7 +22,17 @@ from references import exchange
 
 from .caching import public_page
 from .cite import cite_article
-from .models import LANGUAGE_CODES, Article, Authorship, Citation, Topic, url_in
+from .models import (
+    LANGUAGE_CODES,
+    Article,
+    Authorship,
+    ChangeLogEntry,
+    Citation,
+    PreviewLink,
+    Topic,
+    url_in,
+)
+from .rendering import translated_value
 from .search import MAX_QUERY_LENGTH, clean_query
 from .structured_data import article_jsonld
 
@@ -98,8 +108,8 @@ def article_queryset():
     return Article.objects.select_related("topic", "medical_reviewer").defer(*UNSHOWN)
 
 
-def article_page(request, article, *, preview=False):
-    """The article page, shared by the public view and the staff preview."""
+def article_page(request, article, *, preview=""):
+    """The article page, for visitors, for staff ("staff") and for outside reviewers ("shared")."""
     language = get_language()
     content_language = language if language in article.translated_languages() else "en"
     # One query per relation, whatever the number of authors, links or citations.
@@ -115,6 +125,7 @@ def article_page(request, article, *, preview=False):
             "citations",
             queryset=Citation.objects.filter(language=content_language).select_related("reference"),
         ),
+        Prefetch("changes", queryset=ChangeLogEntry.objects.public()),
     )
     # A page shown in English under another language's address points search engines at the
     # English original.
@@ -137,6 +148,10 @@ def article_page(request, article, *, preview=False):
         "jsonld": article_jsonld(article, canonical, content_language),
         "cite_text": cite_article(article, canonical, content_language),
         "preview": preview,
+        "changes": [
+            (entry, *translated_value(entry, "summary", language))
+            for entry in article.changes.all()
+        ],
     }
     return render(request, "netinfo/article_detail.html", context)
 
@@ -177,13 +192,25 @@ def article_references(request, slug, format):
 
 
 @never_cache
+def review_preview(request, token):
+    """An article shared with an outside reviewer by a signed, expiring, revocable link."""
+    link = PreviewLink.from_signed(token)
+    if link is None:
+        raise Http404
+    article = get_object_or_404(article_queryset(), pk=link.article_id)
+    response = article_page(request, article, preview="shared")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
 @staff_member_required
 def article_preview(request, pk):
     """Any article, draft or not, as visitors would see it: staff only, never indexed."""
     if not request.user.has_perm("netinfo.view_article"):
         raise PermissionDenied
     article = get_object_or_404(article_queryset(), pk=pk)
-    response = article_page(request, article, preview=True)
+    response = article_page(request, article, preview="staff")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

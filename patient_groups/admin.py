@@ -9,6 +9,7 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from netinfo.admin_history import RevisionHistoryAdmin
 from netinfo.caching import bump_content_version
 
 from .export import csv_response, json_response
@@ -100,7 +101,7 @@ class VerificationOverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PatientGroup)
-class PatientGroupAdmin(TabbedTranslationAdmin):
+class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
     form = PatientGroupForm
     list_display = ["name", "acronym", "country_name", "region", "status", "verified_display"]
     list_filter = [

@@ -94,3 +94,67 @@ def make_group(name="Group", *, region="europe", country="DE", **fields):
     return PatientGroup.objects.create(
         name=name, country=country, region=Region.objects.get(slug=region), **fields
     )
+
+
+def make_reviewer(
+    username="reviewer", family="Reviewer", given="Rita", credentials="MD, oncologist"
+):
+    """A Medical reviewers member with the contributor record approval needs."""
+    from netinfo.models import Contributor
+
+    user = make_user(username, groups=["Medical reviewers"])
+    Contributor.objects.create(
+        family_name=family, given_names=given, credentials_en=credentials, user=user
+    )
+    return user
+
+
+def admin_article_data(article, **changes):
+    """The article's admin change form as a browser would post it, with `changes` applied."""
+    from netinfo.models import LANGUAGE_CODES
+
+    data = {
+        "topic": article.topic_id,
+        "order": article.order,
+        "audience": article.audience,
+        "status": article.status,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d") if article.published_at else "",
+        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "review_interval_years": article.review_interval_years,
+        "change_kind": "",
+        "change_summary_en": "",
+        "change_summary_de": "",
+    }
+    for field in ("title", "slug", "summary", "body"):
+        for code in LANGUAGE_CODES:
+            data[f"{field}_{code}"] = getattr(article, f"{field}_{code}") or ""
+    inlines = {
+        "authorships": article.authorships.all(),
+        "figures": article.figures.all(),
+        "figure_series": article.figure_series.all(),
+        "resources": article.resources.all(),
+        "preview_links": article.preview_links.all(),
+    }
+    for prefix, rows in inlines.items():
+        rows = list(rows)
+        data[f"{prefix}-TOTAL_FORMS"] = len(rows)
+        data[f"{prefix}-INITIAL_FORMS"] = len(rows)
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = row.pk
+            data[f"{prefix}-{i}-article"] = article.pk
+            if prefix == "figures":
+                data.update(
+                    {
+                        f"figures-{i}-number": row.number,
+                        f"figures-{i}-series": row.series,
+                        f"figures-{i}-credit_en": row.credit_en,
+                        f"figures-{i}-credit_de": row.credit_de or "",
+                        f"figures-{i}-alt_en": row.alt_en,
+                        f"figures-{i}-alt_de": row.alt_de or "",
+                        f"figures-{i}-caption_en": row.caption_en or "",
+                        f"figures-{i}-caption_de": row.caption_de or "",
+                        f"figures-{i}-licence": row.licence,
+                    }
+                )
+    data.update(changes)
+    return data

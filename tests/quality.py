@@ -1,6 +1,6 @@
 """Shared content for the accessibility and HTML quality gates: one page of each kind."""
 
-from netinfo.models import FigureSeries, rebuild_citations
+from netinfo.models import ChangeLogEntry, FigureSeries, rebuild_citations
 from tests.factories import make_article, make_figure, make_group, make_reference, make_topic
 
 
@@ -29,6 +29,12 @@ def make_pages():
     FigureSeries.objects.create(article=article, key="scans", caption_en="Two scans.")
     article.save()
     rebuild_citations(article)
+    ChangeLogEntry.objects.create(
+        article=article,
+        kind="clinical",
+        summary_en="First published.",
+        summary_de="Erstmals veröffentlicht.",
+    )
     group = make_group(
         "Netzwerk Neuroendokrine Tumoren",
         acronym="NeT",

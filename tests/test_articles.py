@@ -511,8 +511,9 @@ class ArticleAdminTests(TestCase):
             "order": 0,
             "audience": "patients",
             "status": "draft",
+            "review_interval_years": 3,
         }
-        for prefix in ("authorships", "figures", "figure_series", "resources"):
+        for prefix in ("authorships", "figures", "figure_series", "resources", "preview_links"):
             data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
         data.update(changes)
         return data

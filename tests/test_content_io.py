@@ -51,6 +51,11 @@ class RoundTripTests(TestCase):
         from netinfo.models import rebuild_citations
 
         rebuild_citations(one)
+        from netinfo.models import ChangeLogEntry
+
+        ChangeLogEntry.objects.create(
+            article=one, kind="clinical", summary_en="First.", summary_de="Erst.", user=checker
+        )
         make_group(
             "Kept group", languages="de en", verified_by=checker, last_verified=timezone.localdate()
         )
