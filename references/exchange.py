@@ -338,6 +338,7 @@ def split_bibtex_names(text):
 
 
 def bibtex_name(text):
+    """One BibTeX name ("Family, Given", "Given Family" or "{Organisation}") as a CSL name."""
     text = text.strip()
     if text.startswith("{") and text.endswith("}"):
         return {"literal": latex_decode(text[1:-1]).strip()}
@@ -416,29 +417,24 @@ def read_bibtex(text):
     return items
 
 
+def name_to_bibtex(name):
+    """A CSL name as BibTeX writes it: "Family, Given", or a braced organisation name."""
+    if name.get("literal"):
+        return "{" + latex_escape(name["literal"]) + "}"
+    return f"{latex_escape(name.get('family', ''))}, {latex_escape(name.get('given', ''))}".rstrip(
+        ", "
+    )
+
+
 def write_bibtex(items):
     library = bibtexparser.Library()
     for item in items:
         issued = get_date(item, "issued")
         accessed = get_date(item, "accessed")
-        authors = [
-            "{" + latex_escape(n["literal"]) + "}"
-            if n.get("literal")
-            else f"{latex_escape(n.get('family', ''))}, {latex_escape(n.get('given', ''))}".rstrip(
-                ", "
-            )
-            for n in item.get("author", [])
-        ]
+        authors = [name_to_bibtex(n) for n in item.get("author", [])]
         if (item.get("custom") or {}).get("and-others"):
             authors.append("others")
-        editors = [
-            "{" + latex_escape(n["literal"]) + "}"
-            if n.get("literal")
-            else f"{latex_escape(n.get('family', ''))}, {latex_escape(n.get('given', ''))}".rstrip(
-                ", "
-            )
-            for n in item.get("editor", [])
-        ]
+        editors = [name_to_bibtex(n) for n in item.get("editor", [])]
         kind = BIBTEX_EXPORT_TYPES.get(item.get("type"), "misc")
         container_field = "booktitle" if kind == "incollection" else "journal"
         if kind in ("online", "techreport", "book"):

@@ -2,20 +2,13 @@
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.subprocesses import run_django
 
 
 def run(args, **env_changes):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env["DJANGO_SETTINGS_MODULE"] = "netinfo.settings"
-    env.update(env_changes)
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
-    )
+    """Django started with no DJANGO_* variables but those given."""
+    return run_django(args, keep_django_env=False, **env_changes)
 
 
 def test_production_without_secret_key_fails_with_a_clear_message():

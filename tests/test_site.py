@@ -1,10 +1,6 @@
 """The site shell: languages, home page, health check, error pages."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from unittest import mock
 
 from django.db import OperationalError
@@ -12,7 +8,7 @@ from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 from django.views.defaults import server_error
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.subprocesses import REFUSED_DATABASE, run_script
 
 
 class HealthCheckTests(TestCase):
@@ -30,26 +26,13 @@ class HealthCheckTests(TestCase):
 
 
 def test_healthz_reports_a_database_that_refuses_connections():
-    """A real, unreachable PostgreSQL server (nothing listens on port 1) gives 503, not a crash."""
-    script = (
-        "import django; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(r.status_code, r.content.decode())"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="netinfo.settings",
-        DATABASE_URL="postgres://nobody:nothing@127.0.0.1:1/nowhere",
+    """A real, unreachable PostgreSQL server gives 503, not a crash."""
+    result = run_script(
+        "from django.test import Client\n"
+        "r = Client().get('/healthz')\n"
+        "print(r.status_code, r.content.decode())",
+        DATABASE_URL=REFUSED_DATABASE,
         DJANGO_ALLOWED_HOSTS="testserver",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().split(" ", 1)
