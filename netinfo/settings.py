@@ -56,15 +56,21 @@ def dev_secret_key():
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
+# Without DEBUG a missing key stays empty rather than failing here, as Django intends: commands
+# that sign nothing (makemigrations, collectstatic while building an image) still run, Django
+# refuses any use of the empty key, and the web server entry points refuse to start (below).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or (dev_secret_key() if DEBUG else "")
+
+
+def require_secret_key():
+    """Called by wsgi.py and asgi.py: a server never starts without a real secret key."""
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG off) needs a long random "
             'secret, for example from: python -c "import secrets; '
             'print(secrets.token_urlsafe(50))"'
         )
-    SECRET_KEY = dev_secret_key()
+
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -11,11 +11,38 @@ def run(args, **env_changes):
     return run_django(args, keep_django_env=False, **env_changes)
 
 
-def test_production_without_secret_key_fails_with_a_clear_message():
-    result = run(["manage.py", "check"])
+def test_production_server_without_secret_key_fails_with_a_clear_message():
+    """gunicorn (wsgi) and an ASGI server refuse to start, naming the missing variable."""
+    for entry_point in ("netinfo.wsgi", "netinfo.asgi"):
+        result = run(["-c", f"import {entry_point}"])
+        assert result.returncode != 0, entry_point
+        assert "ImproperlyConfigured" in result.stderr
+        assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_runserver_without_secret_key_fails_with_a_clear_message():
+    result = run(["manage.py", "runserver", "--noreload", "127.0.0.1:0"], timeout=60)
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_without_secret_key_nothing_is_signed_with_an_empty_or_fallback_key():
+    result = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.core import signing; "
+            "signing.dumps('session')",
+        ]
+    )
+    assert result.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_secret_key():
+    """Building an image (collectstatic) or checking migrations needs no production secret."""
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_debug_without_secret_key_uses_a_local_random_key():
