@@ -11,13 +11,12 @@ def date_parts(day):
     return {"date-parts": [[day.year, day.month, day.day]]}
 
 
-def article_csl(article, url, language, accessed=None):
+def article_csl(article, authors, url, language, accessed=None):
     accessed = accessed or timezone.localdate()
-    authors = [authorship.contributor.as_csl_name() for authorship in article.authorships.all()]
     item = {
         "id": f"netinfo-{article.pk}",
         "type": "webpage",
-        "author": authors or [{"literal": SITE}],
+        "author": [author.as_csl_name() for author in authors] or [{"literal": SITE}],
         "title": getattr(article, f"title_{language}") or article.title_en,
         "container-title": SITE,
         "publisher": SITE,
@@ -30,5 +29,5 @@ def article_csl(article, url, language, accessed=None):
     return item
 
 
-def cite_article(article, url, language):
-    return format_reference(article_csl(article, url, language), language)
+def cite_article(article, authors, url, language):
+    return format_reference(article_csl(article, authors, url, language), language)

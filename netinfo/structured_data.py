@@ -16,7 +16,7 @@ def person(contributor):
     return data
 
 
-def article_jsonld(article, url, language):
+def article_jsonld(article, authors, url, language):
     """A MedicalWebPage about neuroendocrine tumours, in the language the text is in."""
     with override(language):
         data = {
@@ -40,7 +40,6 @@ def article_jsonld(article, url, language):
         data["lastReviewed"] = article.last_reviewed.isoformat()
     if article.medical_reviewer:
         data["reviewedBy"] = person(article.medical_reviewer)
-    authors = [authorship.contributor for authorship in article.authorships.all()]
     if authors:
         data["author"] = [person(author) for author in authors]
     return to_script_json(data)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from references import exchange
+from references.templatetags.reference_tags import REFERENCE_LINK_FIELDS
 
 from .caching import public_page
 from .cite import cite_article
@@ -46,7 +47,7 @@ def find_by_translated_slug(queryset, slug):
     query = Q()
     for code in LANGUAGE_CODES:
         query |= Q(**{f"slug_{code}": slug})
-    candidates = list(queryset.filter(query)[: len(LANGUAGE_CODES)])
+    candidates = list(queryset.filter(query).order_by("pk")[: len(LANGUAGE_CODES)])
     for candidate in candidates:
         if getattr(candidate, f"slug_{language}") == slug:
             return candidate
@@ -104,8 +105,19 @@ LISTED = [f"{field}_{code}" for field in ("title", "slug", "summary") for code i
 HOME_ARTICLES_PER_TOPIC = 6
 
 
+# What an article page shows. Loading only these (every language of each, the page picks one)
+# keeps the Markdown source, search text and editorial JSON off the page's one article query.
+PAGE_FIELDS = [
+    *("title", "slug", "summary", "body_html", "toc_html"),
+    *("audience", "status", "published_at", "updated", "last_reviewed", "next_review_due"),
+    *("topic__name", "topic__slug"),
+    *("medical_reviewer__given_names", "medical_reviewer__family_name"),
+    "medical_reviewer__credentials",
+]
+
+
 def article_queryset():
-    return Article.objects.select_related("topic", "medical_reviewer").defer(*UNSHOWN)
+    return Article.objects.select_related("topic", "medical_reviewer").only(*PAGE_FIELDS)
 
 
 def article_page(request, article, *, preview=""):
@@ -113,20 +125,17 @@ def article_page(request, article, *, preview=""):
     language = get_language()
     content_language = language if language in article.translated_languages() else "en"
     # One query per relation, whatever the number of authors, links or citations.
-    prefetch_related_objects(
-        [article],
-        Prefetch("authorships", queryset=Authorship.objects.select_related("contributor")),
-        "resources",
-        Prefetch(
-            "related_articles",
-            queryset=Article.objects.published().only(*LISTED, "topic_id", "order"),
-        ),
-        Prefetch(
-            "citations",
-            queryset=Citation.objects.filter(language=content_language).select_related("reference"),
-        ),
-        Prefetch("changes", queryset=ChangeLogEntry.objects.public()),
+    authors = [
+        authorship.contributor
+        for authorship in Authorship.objects.filter(article=article).select_related("contributor")
+    ]
+    citations = (
+        Citation.objects.filter(article=article, language=content_language)
+        .select_related("reference")
+        .only("number", "count", *(f"reference__{field}" for field in REFERENCE_LINK_FIELDS))
+        .order_by("number")
     )
+    related = article.related_articles.published().only(*LISTED, "topic_id", "order").order_by()
     # A page shown in English under another language's address points search engines at the
     # English original.
     canonical = request.build_absolute_uri(url_in(content_language, article))
@@ -140,17 +149,19 @@ def article_page(request, article, *, preview=""):
         "is_fallback": content_language != language,
         "body_html": getattr(article, f"body_html_{content_language}"),
         "toc_html": getattr(article, f"toc_html_{content_language}"),
-        "authors": [authorship.contributor for authorship in article.authorships.all()],
-        "citations": article.citations.all(),
+        "authors": authors,
+        "citations": list(citations),
+        "resources": list(article.resources.all()),
+        "related_articles": list(related),
         "canonical_url": canonical,
         "alternate_urls": alternates,
         "switcher_urls": {code: url_in(code, article) for code in LANGUAGE_CODES},
-        "jsonld": article_jsonld(article, canonical, content_language),
-        "cite_text": cite_article(article, canonical, content_language),
+        "jsonld": article_jsonld(article, authors, canonical, content_language),
+        "cite_text": cite_article(article, authors, canonical, content_language),
         "preview": preview,
         "changes": [
             (entry, *translated_value(entry, "summary", language))
-            for entry in article.changes.all()
+            for entry in ChangeLogEntry.objects.filter(article=article).public()
         ],
     }
     return render(request, "netinfo/article_detail.html", context)

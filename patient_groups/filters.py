@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from netinfo.search import clean_query
 
-from .models import PatientGroup, language_name
+from .models import PatientGroup, country_name, language_name
 
 MAX_NAME_LENGTH = 100
 
@@ -96,7 +95,7 @@ def filter_options():
 
 def country_options(codes):
     """[(code, name in the visitor's language)], sorted by that name."""
-    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])
+    return sorted(((code, country_name(code)) for code in codes), key=lambda c: c[1])
 
 
 def language_options(codes):

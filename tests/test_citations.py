@@ -105,6 +105,35 @@ class NumberingTests(TestCase):
         self.assertContains(response, 'href="#cite-1-2"')
         self.assertContains(response, ">b</a>")  # second back-link letter
 
+    def test_reference_list_in_german(self):
+        make_reference("pmc", pmid="29091800", pmcid="PMC5678742")
+        make_reference("page", type="webpage", url='https://example.org/a?b=1&c="2"')
+        make_article(
+            "german-list",
+            body="One [@pmc].",
+            title_de="Deutsche Liste",
+            slug_de="deutsche-liste",
+            summary_de="Zusammenfassung.",
+            body_de="Eins [@pmc]. Zwei [@page]. Drei [@pmc].",
+        )
+        response = self.client.get("/de/articles/deutsche-liste/")
+        self.assertContains(response, ">Volltext frei verfügbar (PMC)</a>")
+        self.assertContains(
+            response,
+            '<a href="https://example.org/a?b=1&amp;c=&quot;2&quot;" rel="noopener">Webseite</a>',
+        )
+        self.assertContains(
+            response,
+            '<a href="#cite-1-2" aria-label="Zurück zu Quellenverweis 1 im Text, Stelle b">b</a>',
+        )
+        self.assertContains(
+            response, '<a href="#cite-2-1" aria-label="Zurück zu Quellenverweis 2 im Text">↑</a>'
+        )
+        # The English page lists only what the English text cites.
+        response = self.client.get("/en/articles/german-list/")
+        self.assertContains(response, '<li id="ref-1">', count=1)
+        self.assertNotContains(response, "example.org")
+
     def test_reference_text_is_escaped_on_the_page(self):
         make_reference("evil", title="<script>alert(1)</script> & more")
         make_article("escaped", body="See [@evil].")

@@ -4,10 +4,12 @@ import io
 import json
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models.functions import Lower
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -167,6 +169,27 @@ class DirectoryPageTests(TestCase):
         self.assertEqual(data["groups"][0]["country_name"], "Japan")
         self.assertNotIn("note", data["groups"][0])
         self.assertNotContains(response, "secret staff note")
+
+    def test_pages_keep_the_directory_order_across_regions(self):
+        # Region order unlike primary-key order, and pages that start and end inside regions.
+        Region.objects.filter(slug="worldwide").update(order=0)
+        for i, name in enumerate(["b", "A", "c", "D", "e"]):
+            make_group(f"{name} group", region="europe", country="FR", city=str(i))
+        make_group("z Japan", region="asia-pacific", country="JP")
+        expected = list(
+            PatientGroup.objects.active().order_by("region__order", "region", Lower("name"), "pk")
+        )
+        self.assertEqual(expected[0].name, "INCA")
+        shown = []
+        with mock.patch("patient_groups.views.PAGE_SIZE", 3):
+            for page in range(1, 5):
+                response = self.client.get("/en/patient-groups/", {"page": page})
+                groups = [g for section in response.context["sections"] for g in section["groups"]]
+                self.assertLessEqual(len(groups), 3)
+                for group in groups:
+                    self.assertContains(response, f'<a href="{group.get_absolute_url()}">')
+                shown += groups
+        self.assertEqual(shown, expected)
 
     def test_linked_from_home_and_articles(self):
         self.assertContains(self.client.get("/en/"), 'href="/en/patient-groups/"')
