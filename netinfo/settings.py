@@ -155,8 +155,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A persistent connection buys nothing for a local file and holds it open across threads.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Opening SQLite is not free: each new connection reads the schema again, about 3 ms per
+    # page (see README, "Performance"), so app servers keep theirs. Not with DEBUG: the
+    # development server starts a thread per request, and each would keep a connection open.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
     (BASE_DIR / "var").mkdir(exist_ok=True)
 else:
     # Fail a request fast when the server is gone instead of hanging a worker.

@@ -3,7 +3,7 @@
 import os
 import secrets
 
-from tests.subprocesses import run_django
+from tests.subprocesses import run_django, run_script
 
 
 def run(args, **env_changes):
@@ -101,3 +101,12 @@ def test_redis_url_selects_a_shared_cache():
         assert backend == "django.core.cache.backends.locmem.LocMemCache"
     cache.set("settings-test", "works", 10)
     assert cache.get("settings-test") == "works"
+
+
+def test_app_servers_keep_their_sqlite_connection_and_runserver_does_not():
+    script = "from django.db import connection; print(connection.settings_dict['CONN_MAX_AGE'])"
+    sqlite = "sqlite:////tmp/netinfo-settings-test.sqlite3"
+    production = run_script(script, DATABASE_URL=sqlite, DJANGO_DEBUG="")
+    assert production.stdout.strip() == "600", production.stderr
+    development = run_script(script, DATABASE_URL=sqlite, DJANGO_DEBUG="1")
+    assert development.stdout.strip() == "0", development.stderr
