@@ -15,7 +15,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.translation import get_language
 
 VERSION_KEY = "netinfo:content-version"
@@ -69,6 +69,8 @@ def public_page(view):
             if response.status_code == 200 and not response.cookies and not response.streaming:
                 patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
                 if store:
+                    # Hashed once here rather than by ConditionalGetMiddleware on every hit.
+                    set_response_etag(response)
                     cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
         return response
 

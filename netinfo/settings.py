@@ -173,7 +173,7 @@ if REDIS_URL:
     # Shared by every app server, so invalidation reaches all of them.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "netinfo.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "netinfo"),
         }

@@ -154,6 +154,8 @@ class PageCacheTests(TestCase):
         etag = response["ETag"]
         again = self.client.get("/en/articles/cached/", headers={"if-none-match": etag})
         self.assertEqual(again.status_code, 304)
+        # The page cache keeps the ETag it computed once; hits carry the same one.
+        self.assertEqual(self.client.get("/en/articles/cached/")["ETag"], etag)
 
     def test_second_request_comes_from_the_cache_and_edits_invalidate_it(self):
         from django.db import connection

@@ -96,7 +96,9 @@ def test_redis_url_selects_a_shared_cache():
 
     backend = settings.CACHES["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert backend == "netinfo.cache.RedisCache"
+        # One redis-py client per pool, not a new one per operation (netinfo/cache.py).
+        assert cache._cache.get_client() is cache._cache.get_client()
     else:
         assert backend == "django.core.cache.backends.locmem.LocMemCache"
     cache.set("settings-test", "works", 10)
