@@ -99,8 +99,6 @@ def topic_detail(request, slug):
     )
 
 
-# Columns a page never shows: the Markdown source and the search text, in every language.
-UNSHOWN = [f"{field}_{code}" for field in ("body", "body_text") for code in LANGUAGE_CODES]
 LISTED = [f"{field}_{code}" for field in ("title", "slug", "summary") for code in LANGUAGE_CODES]
 HOME_ARTICLES_PER_TOPIC = 6
 

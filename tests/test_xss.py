@@ -82,6 +82,7 @@ class XssTests(TestCase):
                 former_names=payload,
                 city=payload,
                 description_en=payload,
+                website=f"https://example.org/{i}?q={payload}",
             )
         self.assertSafe(self.client.get("/en/patient-groups/"))
         for group in PatientGroup.objects.all():
