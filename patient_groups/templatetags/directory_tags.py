@@ -27,8 +27,8 @@ def directory_entries(groups):
     url_prefix = reverse("patient_groups:group-detail", kwargs={"slug": "slug"}).removesuffix(
         "slug/"
     )
-    # Safe: entry() escapes every value it inserts, and the labels are escaped above.
-    return mark_safe("\n".join(entry(group, labels, url_prefix) for group in groups))
+    html = "\n".join(entry(group, labels, url_prefix) for group in groups)
+    return mark_safe(html)  # entry() escapes every value it inserts; the labels are escaped above
 
 
 def entry(group, labels, url_prefix):
