@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from references import exchange
-from references.templatetags.reference_tags import REFERENCE_LINK_FIELDS
+from references.templatetags.reference_tags import REFERENCE_LIST_FIELDS
 
 from .caching import public_page
 from .cite import cite_article
@@ -130,7 +130,7 @@ def article_page(request, article, *, preview=""):
     citations = (
         Citation.objects.filter(article=article, language=content_language)
         .select_related("reference")
-        .only("number", "count", *(f"reference__{field}" for field in REFERENCE_LINK_FIELDS))
+        .only("number", "count", *(f"reference__{field}" for field in REFERENCE_LIST_FIELDS))
         .order_by("number")
     )
     related = article.related_articles.published().only(*LISTED, "topic_id", "order").order_by()

@@ -295,17 +295,14 @@ class PatientGroup(models.Model):
 
     def facts(self):
         """The directory entry's texts, in the active language, ready to print."""
-        names = display_names()
         country = self.country.code
         former = self.former_name_list()
         return {
-            "where": country_name(country) if country else names["coverage"].get(self.coverage, ""),
-            "languages": ", ".join(
-                names["languages"].get(code, code) for code in self.language_list
-            ),
-            "services": ", ".join(
-                names["services"][s] for s in self.service_list if s in names["services"]
-            ),
+            "where": country_name(country)
+            if country
+            else display_names()["coverage"].get(self.coverage, ""),
+            "languages": ", ".join(self.language_names()),
+            "services": ", ".join(self.service_names()),
             "formerly": gettext("formerly %(names)s") % {"names": ", ".join(former)}
             if former
             else "",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 # The Reference fields reference_items() reads; views load only these.
-REFERENCE_LINK_FIELDS = ("rendered", "doi", "pmid", "pmcid", "url")
+REFERENCE_LIST_FIELDS = ("rendered", "doi", "pmid", "pmcid", "url")
 
 
 @register.simple_tag
