@@ -27,6 +27,8 @@ class NetinfoConfig(AppConfig):
             models.FigureSeries,
             models.ExternalResource,
             models.Citation,
+            # Written after the article is saved when it is published or reviewed.
+            models.ChangeLogEntry,
             Reference,
             Region,
             PatientGroup,

@@ -171,6 +171,16 @@ class PageCacheTests(TestCase):
         self.assertNotEqual(cache.get(VERSION_KEY), version)
         self.assertContains(self.client.get("/en/articles/cached/"), "Second text.")
 
+    def test_change_log_line_written_after_the_save_reaches_the_cached_page(self):
+        # Publishing saves the article first and writes its "What changed" line afterwards
+        # (governance.log_change); a visit in between must not keep the page without it.
+        from netinfo.governance import log_change
+
+        self.article.save()
+        self.assertNotContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
+        log_change(self.article, None, "clinical", {"en": "Dosing table added."})
+        self.assertContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
+
     def test_languages_are_cached_separately(self):
         make_article(
             "bilingual",
