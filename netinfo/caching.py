@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.translation import get_language
@@ -25,9 +26,16 @@ def content_version():
     return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
+def new_content_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def bump_content_version(**kwargs):
     """Connected to save/delete of every content model (netinfo.apps); any edit empties the page cache."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    new_content_version()
+    # Until the edit's transaction commits, other visitors still read the old content, and a
+    # page they render meanwhile would be kept under the new version; so change it again then.
+    transaction.on_commit(new_content_version)
 
 
 def page_key(request):

@@ -181,6 +181,20 @@ class PageCacheTests(TestCase):
         log_change(self.article, None, "clinical", {"en": "Dosing table added."})
         self.assertContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
 
+    def test_page_cached_from_old_content_during_an_edit_is_dropped_when_it_commits(self):
+        from netinfo.caching import page_key
+
+        key = page_key(self.client.get("/en/articles/cached/").wsgi_request)
+        _version, old_page = cache.get(key)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.article.body_en = "Committed text."
+            self.article.save()
+            # Another visitor, who cannot see the uncommitted edit yet, stores the old page
+            # under the version the save has just set.
+            cache.set(key, (cache.get(VERSION_KEY), old_page), 600)
+            self.assertContains(self.client.get("/en/articles/cached/"), "First text.")
+        self.assertContains(self.client.get("/en/articles/cached/"), "Committed text.")
+
     def test_languages_are_cached_separately(self):
         make_article(
             "bilingual",
