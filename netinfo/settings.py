@@ -178,8 +178,21 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "netinfo"),
         }
     }
-else:
+elif DEBUG:
+    # The development server is one process.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # gunicorn runs several worker processes. With a cache in each one's memory, an edit would
+    # empty the page cache of the process that saved it only, and the others would go on
+    # serving the old page; files are shared by every process on the machine. The folder holds
+    # pickled data, so it must be writable by the site alone (as var/ is).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 # Public pages: shared caches may keep them PUBLIC_MAX_AGE seconds; the site's own page cache
 # keeps them up to PAGE_CACHE_SECONDS (0 turns it off) or until any content is edited.

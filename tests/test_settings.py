@@ -100,9 +100,30 @@ def test_redis_url_selects_a_shared_cache():
         # One redis-py client per pool, not a new one per operation (netinfo/cache.py).
         assert cache._cache.get_client() is cache._cache.get_client()
     else:
-        assert backend == "django.core.cache.backends.locmem.LocMemCache"
+        # Without Redis, the worker processes of one app server share a cache in files.
+        assert backend == "django.core.cache.backends.filebased.FileBasedCache"
     cache.set("settings-test", "works", 10)
     assert cache.get("settings-test") == "works"
+
+
+def test_an_edit_in_one_worker_process_empties_the_page_cache_of_the_others():
+    """gunicorn runs several processes: a content version kept per process would let the
+    others serve pages from before an edit (see netinfo/caching.py)."""
+    from netinfo.caching import content_version
+
+    before = content_version()
+    edit = run_script(
+        "from netinfo.caching import bump_content_version; bump_content_version()",
+        DJANGO_DEBUG="",
+    )
+    assert edit.returncode == 0, edit.stderr[-2000:]
+    assert content_version() != before
+
+
+def test_the_development_server_keeps_its_cache_in_memory():
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = run_script(script, DJANGO_DEBUG="1", REDIS_URL="")
+    assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", result.stderr
 
 
 def test_app_servers_keep_their_sqlite_connection_and_runserver_does_not():

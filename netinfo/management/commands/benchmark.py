@@ -89,6 +89,7 @@ class Command(BaseCommand):
             "DJANGO_SECURE_COOKIES": "0",
             "NETINFO_BENCHMARK": "1",
             "MEDIA_ROOT": str(base / "media"),
+            "DJANGO_CACHE_DIR": str(base / "cache"),
         }
         env.pop("DJANGO_DEBUG", None)
         manage = [sys.executable, "manage.py"]
