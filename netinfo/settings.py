@@ -176,6 +176,9 @@ if REDIS_URL:
             "BACKEND": "netinfo.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "netinfo"),
+            # Redis answers in well under a millisecond; one that does not answer in half a
+            # second is treated as down (netinfo/cache.py) instead of holding up the page.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 elif DEBUG:

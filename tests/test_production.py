@@ -140,6 +140,47 @@ class DatabaseDownTests(TestCase):
         self.assertEqual(out["healthz"][0], 503)
 
 
+# Nothing listens on port 1: every connection to this "Redis" is refused.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "netinfo.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@override_settings(CACHES=UNREACHABLE_REDIS)
+class CacheDownTests(TestCase):
+    """The cache holds nothing the database cannot rebuild: its outage must not be the site's."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = make_article("uncached", body="Text before.")
+        make_group("Still listed")
+
+    def test_public_pages_are_served_without_the_cache(self):
+        with self.assertLogs("netinfo.cache", "WARNING") as logs:
+            for url in [
+                "/en/",
+                "/en/articles/uncached/",
+                "/en/patient-groups/",
+                "/en/cookies/",
+                "/consent/status/",
+            ]:
+                with self.subTest(url):
+                    self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertIn("The cache server is unreachable", logs.output[0])
+
+    def test_edits_still_save_and_show(self):
+        with self.assertLogs("netinfo.cache", "WARNING"):
+            self.article.body_en = "Text after."
+            self.article.save()
+            self.assertContains(self.client.get("/en/articles/uncached/"), "Text after.")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.body_en, "Text after.")
+
+
 class PageCacheTests(TestCase):
     @classmethod
     def setUpTestData(cls):
