@@ -10,7 +10,7 @@ class NetinfoConfig(AppConfig):
         # Cache invalidation is the one thing signals do here: it must follow every change to
         # public content, whether made in the admin, a command or a data import.
         from cookie_consent.models import Cookie, CookieGroup
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
         from patient_groups.models import PatientGroup, Region
         from references.models import Reference
@@ -51,3 +51,6 @@ class NetinfoConfig(AppConfig):
             sender=models.Article.related_articles.through,
             dispatch_uid="page-cache-related-articles",
         )
+        # A release runs `migrate`; pages kept from the previous one would point at its static
+        # files and show its templates, and the file or Redis cache outlives a restart.
+        post_migrate.connect(bump_content_version, sender=self, dispatch_uid="page-cache-migrate")

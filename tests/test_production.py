@@ -236,6 +236,15 @@ class PageCacheTests(TestCase):
             self.assertContains(self.client.get("/en/articles/cached/"), "First text.")
         self.assertContains(self.client.get("/en/articles/cached/"), "Committed text.")
 
+    def test_a_release_empties_the_page_cache(self):
+        from django.core.management import call_command
+
+        self.client.get("/en/articles/cached/")
+        version = cache.get(VERSION_KEY)
+        self.assertIsNotNone(version)
+        call_command("migrate", verbosity=0)
+        self.assertNotEqual(cache.get(VERSION_KEY), version)
+
     def test_languages_are_cached_separately(self):
         make_article(
             "bilingual",
