@@ -3,10 +3,10 @@ Caching of public pages, which are the same for every visitor.
 
 Each public view is wrapped in `public_page`: the response says `Cache-Control: public` (so a
 CDN or nginx may keep it for a few minutes), gets an ETag from ConditionalGetMiddleware, and is
-kept in the site's cache (Redis, or files shared by the worker processes) under a key made of the host, language, date
-and full path, together with the content version it was made from. Saving or deleting any
-content changes the version, so no stale page is served after an edit; so does `migrate`,
-which every release runs. The consent middleware runs outside this cache.
+kept in the site's cache (Redis, or files shared by the worker processes) under a key made of
+the host, language, date and full path, together with the content version it was made from.
+Saving or deleting any content changes the version, so no stale page is served after an edit;
+so does `migrate`, which every release runs. The consent middleware runs outside this cache.
 """
 
 import hashlib
