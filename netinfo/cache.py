@@ -14,10 +14,10 @@ writes are dropped (pages are rendered afresh, edits still save), and each failu
 Pages stored before an outage expire after NETINFO_PAGE_CACHE_SECONDS at the latest.
 """
 
+import functools
 import logging
 
 from django.core.cache.backends import redis as django_redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
@@ -37,10 +37,30 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         return self._clients[index]
 
 
-def unreachable(operation, error):
-    logger.warning(
-        "The cache server is unreachable (%s: %s); going on without it.", operation, error
-    )
+def fails_soft(method, fallback):
+    """`method`, returning `fallback(*args)` and logging instead of raising while Redis is down."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNREACHABLE as error:
+            logger.warning(
+                "The cache server is unreachable (%s: %s); going on without it.",
+                method.__name__,
+                error,
+            )
+            return fallback(*args, **kwargs)
+
+    return wrapper
+
+
+def nothing(*args, **kwargs):
+    return None
+
+
+def false(*args, **kwargs):
+    return False
 
 
 class RedisCache(django_redis.RedisCache):
@@ -48,70 +68,16 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE as error:
-            unreachable("get", error)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE as error:
-            unreachable("get_many", error)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE as error:
-            unreachable("has_key", error)
-            return False
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE as error:
-            unreachable("add", error)
-            return False
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNREACHABLE as error:
-            unreachable("set", error)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE as error:
-            unreachable("set_many", error)
-            return list(data)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE as error:
-            unreachable("touch", error)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE as error:
-            unreachable("delete", error)
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNREACHABLE as error:
-            unreachable("delete_many", error)
-
-    def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE as error:
-            unreachable("clear", error)
-            return False
+    # What each operation answers when Redis cannot be reached: a miss, or a write not made.
+    get = fails_soft(django_redis.RedisCache.get, lambda key, default=None, version=None: default)
+    get_many = fails_soft(django_redis.RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = fails_soft(django_redis.RedisCache.has_key, false)
+    add = fails_soft(django_redis.RedisCache.add, false)
+    set = fails_soft(django_redis.RedisCache.set, nothing)
+    set_many = fails_soft(
+        django_redis.RedisCache.set_many, lambda data, *args, **kwargs: list(data)
+    )
+    touch = fails_soft(django_redis.RedisCache.touch, false)
+    delete = fails_soft(django_redis.RedisCache.delete, false)
+    delete_many = fails_soft(django_redis.RedisCache.delete_many, nothing)
+    clear = fails_soft(django_redis.RedisCache.clear, false)
