@@ -338,10 +338,6 @@ class Article(models.Model):
         # body_html is filled exactly when the language has a body, and pages load it anyway.
         return translated_languages(self, "title", "slug", "body_html")
 
-    def language_urls(self):
-        """{language: URL} for the languages this article is written in."""
-        return {code: url_in(code, self) for code in self.translated_languages()}
-
     @property
     def is_published(self):
         return (

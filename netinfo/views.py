@@ -8,7 +8,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
@@ -29,10 +29,12 @@ from .models import (
     Authorship,
     ChangeLogEntry,
     Citation,
+    ExternalResource,
     PreviewLink,
     Topic,
     url_in,
 )
+from .prepared import PreparedQuery
 from .rendering import translated_value
 from .search import MAX_QUERY_LENGTH, clean_query
 from .structured_data import article_jsonld
@@ -43,11 +45,20 @@ def find_by_translated_slug(queryset, slug):
     The object whose slug in the current language is `slug`, else one whose slug in another
     language is (the caller redirects to the right address). One query either way.
     """
-    language = get_language()
+    candidates = list(queryset.filter(slug_query(slug)).order_by("pk")[: len(LANGUAGE_CODES)])
+    return pick_by_translated_slug(candidates, slug)
+
+
+def slug_query(slug):
     query = Q()
     for code in LANGUAGE_CODES:
         query |= Q(**{f"slug_{code}": slug})
-    candidates = list(queryset.filter(query).order_by("pk")[: len(LANGUAGE_CODES)])
+    return query
+
+
+def pick_by_translated_slug(candidates, slug):
+    """Of the objects that have `slug` in some language, the one that has it in the current one."""
+    language = get_language()
     for candidate in candidates:
         if getattr(candidate, f"slug_{language}") == slug:
             return candidate
@@ -103,19 +114,75 @@ LISTED = [f"{field}_{code}" for field in ("title", "slug", "summary") for code i
 HOME_ARTICLES_PER_TOPIC = 6
 
 
+def translated(*fields):
+    return [f"{field}_{code}" for field in fields for code in LANGUAGE_CODES]
+
+
 # What an article page shows. Loading only these (every language of each, the page picks one)
 # keeps the Markdown source, search text and editorial JSON off the page's one article query.
 PAGE_FIELDS = [
     *("title", "slug", "summary", "body_html", "toc_html"),
     *("audience", "status", "published_at", "updated", "last_reviewed", "next_review_due"),
-    *("topic__name", "topic__slug"),
-    *("medical_reviewer__given_names", "medical_reviewer__family_name"),
-    "medical_reviewer__credentials",
+    *("topic", "medical_reviewer"),
 ]
+CONTRIBUTOR_FIELDS = ["given_names", "family_name", *translated("credentials")]
+# Loaded with the article through joins, as select_related() would.
+PAGE_JOINS = {"topic": translated("name", "slug"), "medical_reviewer": CONTRIBUTOR_FIELDS}
+
+# The article page's six queries, prepared once (netinfo/prepared.py): building and compiling
+# them took Django longer than rendering the page. Whether an article is published depends on
+# the time, so that is checked in Python (Article.is_published), not in the prepared SQL.
+ARTICLE_BY_SLUG = PreparedQuery(
+    lambda slug: (
+        Article.objects.filter(slug_query(slug))
+        .only(*PAGE_FIELDS)
+        .order_by("pk")[: len(LANGUAGE_CODES)]
+    ),
+    joined=PAGE_JOINS,
+    slug=str,
+)
+ARTICLE_BY_PK = PreparedQuery(
+    lambda pk: Article.objects.filter(pk=pk).only(*PAGE_FIELDS),
+    joined=PAGE_JOINS,
+    pk=int,
+)
+AUTHORSHIPS = PreparedQuery(
+    lambda article: Authorship.objects.filter(article_id=article).only("contributor"),
+    joined={"contributor": CONTRIBUTOR_FIELDS},
+    article=int,
+)
+CITATIONS = PreparedQuery(
+    lambda article, language: (
+        Citation.objects.filter(article_id=article, language=language)
+        .only("number", "count", "reference")
+        .order_by("number")
+    ),
+    joined={"reference": REFERENCE_LIST_FIELDS},
+    article=int,
+    language=str,
+)
+RELATED_ARTICLES = PreparedQuery(
+    # `article` is the reverse of related_articles: the articles that `article` lists.
+    lambda article: (
+        Article.objects.filter(article=article)
+        .only(*LISTED, "topic_id", "order", "status", "published_at")
+        .order_by()
+    ),
+    article=int,
+)
+RESOURCES = PreparedQuery(
+    lambda article: ExternalResource.objects.filter(article_id=article), article=int
+)
+CHANGES = PreparedQuery(
+    lambda article: ChangeLogEntry.objects.filter(article_id=article).public(), article=int
+)
 
 
-def article_queryset():
-    return Article.objects.select_related("topic", "medical_reviewer").only(*PAGE_FIELDS)
+def article_by_pk(pk):
+    articles = ARTICLE_BY_PK(pk=pk)
+    if not articles:
+        raise Http404
+    return articles[0]
 
 
 def article_page(request, article, *, preview=""):
@@ -123,22 +190,16 @@ def article_page(request, article, *, preview=""):
     language = get_language()
     content_language = language if language in article.translated_languages() else "en"
     # One query per relation, whatever the number of authors, links or citations.
-    authors = [
-        authorship.contributor
-        for authorship in Authorship.objects.filter(article=article).select_related("contributor")
-    ]
-    citations = (
-        Citation.objects.filter(article=article, language=content_language)
-        .select_related("reference")
-        .only("number", "count", *(f"reference__{field}" for field in REFERENCE_LIST_FIELDS))
-        .order_by("number")
-    )
-    related = article.related_articles.published().only(*LISTED, "topic_id", "order").order_by()
+    authors = [authorship.contributor for authorship in AUTHORSHIPS(article=article.pk)]
+    citations = CITATIONS(article=article.pk, language=content_language)
+    related = [other for other in RELATED_ARTICLES(article=article.pk) if other.is_published]
+    # The page's address in each language, for the language switcher and search engines.
+    urls = {code: url_in(code, article) for code in LANGUAGE_CODES}
     # A page shown in English under another language's address points search engines at the
     # English original.
-    canonical = request.build_absolute_uri(url_in(content_language, article))
+    canonical = request.build_absolute_uri(urls[content_language])
     alternates = {
-        code: request.build_absolute_uri(url) for code, url in article.language_urls().items()
+        code: request.build_absolute_uri(urls[code]) for code in article.translated_languages()
     }
     context = {
         "article": article,
@@ -148,18 +209,18 @@ def article_page(request, article, *, preview=""):
         "body_html": getattr(article, f"body_html_{content_language}"),
         "toc_html": getattr(article, f"toc_html_{content_language}"),
         "authors": authors,
-        "citations": list(citations),
-        "resources": list(article.resources.all()),
-        "related_articles": list(related),
+        "citations": citations,
+        "resources": RESOURCES(article=article.pk),
+        "related_articles": related,
         "canonical_url": canonical,
         "alternate_urls": alternates,
-        "switcher_urls": {code: url_in(code, article) for code in LANGUAGE_CODES},
+        "switcher_urls": urls,
         "jsonld": article_jsonld(article, authors, canonical, content_language),
         "cite_text": cite_article(article, authors, canonical, content_language),
         "preview": preview,
         "changes": [
             (entry, *translated_value(entry, "summary", language))
-            for entry in ChangeLogEntry.objects.filter(article=article).public()
+            for entry in CHANGES(article=article.pk)
         ],
     }
     return render(request, "netinfo/article_detail.html", context)
@@ -167,7 +228,8 @@ def article_page(request, article, *, preview=""):
 
 @public_page
 def article_detail(request, slug):
-    article = find_by_translated_slug(article_queryset().published(), slug)
+    candidates = [article for article in ARTICLE_BY_SLUG(slug=slug) if article.is_published]
+    article = pick_by_translated_slug(candidates, slug)
     if article.get_absolute_url() != request.path:
         return redirect(article.get_absolute_url(), permanent=True)
     return article_page(request, article)
@@ -206,7 +268,7 @@ def review_preview(request, token):
     link = PreviewLink.from_signed(token)
     if link is None:
         raise Http404
-    article = get_object_or_404(article_queryset(), pk=link.article_id)
+    article = article_by_pk(link.article_id)
     response = article_page(request, article, preview="shared")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -218,7 +280,7 @@ def article_preview(request, pk):
     """Any article, draft or not, as visitors would see it: staff only, never indexed."""
     if not request.user.has_perm("netinfo.view_article"):
         raise PermissionDenied
-    article = get_object_or_404(article_queryset(), pk=pk)
+    article = article_by_pk(pk)
     response = article_page(request, article, preview="staff")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -1,5 +1,6 @@
 """WSGI entry point, used by gunicorn: ``gunicorn netinfo.wsgi``."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,3 +12,8 @@ application = get_wsgi_application()
 from netinfo.settings import require_secret_key  # noqa: E402 (needs the settings loaded)
 
 require_secret_key()
+
+# Django, its apps and their modules live as long as the worker. Moving them out of the reach
+# of the garbage collector, which otherwise walks all of them on each full collection, makes
+# every page about 5-10% quicker (README, "Performance").
+gc.freeze()

@@ -332,6 +332,24 @@ class ArticlePageTests(TestCase):
         self.assertContains(response, "Writer W. Page [Internet]. NET Info;")
         self.assertContains(response, "Available from: http://testserver/en/articles/page/")
 
+    def test_related_articles_are_only_published_ones(self):
+        topic = self.article.topic
+        live = make_article("live-related", topic=topic, title_en="Live related")
+        draft = make_article(
+            "draft-related", topic=topic, title_en="Draft related", published=False
+        )
+        later = make_article(
+            "later-related",
+            topic=topic,
+            title_en="Later related",
+            published_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        self.article.related_articles.add(live, draft, later)
+        response = self.client.get("/en/articles/page/")
+        self.assertContains(response, "Live related")
+        self.assertNotContains(response, "Draft related")
+        self.assertNotContains(response, "Later related")
+
 
 class QueryCountTests(TestCase):
     """The article page runs the same few queries however much it holds."""
