@@ -10,12 +10,13 @@ parameters Django made from it, and from then on runs that SQL with the real val
 QuerySet.raw(), which makes model instances as the ORM does (values converted from the
 database, fields the query did not load fetched on access).
 
-What a prepared query may contain, checked when it is prepared:
+What a prepared query may contain:
 - Values compared as they are: exact lookups on text and integer columns. A marker that
   Django changed on its way into SQL (as `iexact` or `contains` do) is not found, and the
   query refuses to prepare.
 - Nothing that depends on the time of the request, such as `published()`, which compares with
-  now: the SQL would keep the moment it was prepared. Filter such rows in Python.
+  now: the SQL would keep the moment it was prepared, and nothing here can tell. Filter such
+  rows in Python, and test it (tests/test_prepared.py moves the clock).
 - No select_related(): raw() cannot fill related objects. `joined` does that for foreign keys:
   it selects the named fields of the related row through the join and attaches an instance,
   as select_related() would, so the page still needs one query.
