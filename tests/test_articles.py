@@ -43,6 +43,14 @@ class PublishingRulesTests(TestCase):
     def test_published_queryset(self):
         self.assertEqual(list(Article.objects.published()), [self.live])
 
+    def test_is_published_is_the_same_rule_as_published(self):
+        # The article page checks is_published in Python (its prepared SQL cannot hold the
+        # time); lists use the queryset. Both must agree on every article.
+        published = set(Article.objects.published())
+        for article in Article.objects.all():
+            with self.subTest(article.slug_en):
+                self.assertEqual(article.is_published, article in published)
+
     def test_scheduled_article_goes_live_when_its_time_comes(self):
         Article.objects.filter(pk=self.future.pk).update(
             published_at=timezone.now() - datetime.timedelta(seconds=1)
