@@ -20,7 +20,8 @@ def make_pages():
             "## Scans\n\n[[series:scans]]"
         ),
         slug_de="behandlung",
-        title_de="Behandlung",
+        # A long German compound: cards and headings must wrap it on a phone.
+        title_de="Behandlungsmöglichkeiten",
         summary_de="Die Operation ist die wichtigste Behandlung.",
         body_de="## Operation\n\nDie Operation ist die wichtigste Behandlung [@oronsky2017].",
     )
@@ -50,6 +51,7 @@ def make_pages():
         "article": article.get_absolute_url(),
         "article-de": "/de/articles/behandlung/",
         "search": "/en/search/?q=operation",
+        "search-de": "/de/search/?q=operation",
         "directory": "/en/patient-groups/",
         "group": group.get_absolute_url(),
         "cookie-settings": "/en/cookies/",
