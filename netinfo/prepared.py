@@ -70,14 +70,14 @@ class PreparedQuery:
         # Keeps the database the QuerySet chose when it was built (this site has one).
         language = get_language()
         if language not in self.prepared:
-            self.prepared[language] = self.compile(self.build(**self.markers()))
+            markers = self.markers()
+            self.prepared[language] = self.compile(self.build(**markers), markers)
         return self.prepared[language]
 
     def markers(self):
         return {name: MARKERS[kind](i) for i, (name, kind) in enumerate(self.kinds.items())}
 
-    def compile(self, queryset):
-        markers = self.markers()
+    def compile(self, queryset, markers):
         model, db = queryset.model, queryset.db
         connection = connections[db]
         joins = []

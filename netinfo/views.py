@@ -188,7 +188,8 @@ def article_by_pk(pk):
 def article_page(request, article, *, preview=""):
     """The article page, for visitors, for staff ("staff") and for outside reviewers ("shared")."""
     language = get_language()
-    content_language = language if language in article.translated_languages() else "en"
+    written_in = article.translated_languages()
+    content_language = language if language in written_in else "en"
     # One query per relation, whatever the number of authors, links or citations.
     authors = [authorship.contributor for authorship in AUTHORSHIPS(article=article.pk)]
     citations = CITATIONS(article=article.pk, language=content_language)
@@ -198,9 +199,7 @@ def article_page(request, article, *, preview=""):
     # A page shown in English under another language's address points search engines at the
     # English original.
     canonical = request.build_absolute_uri(urls[content_language])
-    alternates = {
-        code: request.build_absolute_uri(urls[code]) for code in article.translated_languages()
-    }
+    alternates = {code: request.build_absolute_uri(urls[code]) for code in written_in}
     context = {
         "article": article,
         "topic": article.topic,
