@@ -640,13 +640,17 @@ class PreviewLink(models.Model):
         return not self.revoked and self.expires_at > timezone.now()
 
     def signed_token(self):
-        return signing.dumps(str(self.token), salt=PREVIEW_SALT)
+        # A plain signature, not signing.dumps(), which stamps the current second into the
+        # value: the same link would then read differently on every admin page view, so an
+        # editor who copied it twice would hold two different addresses. Expiry is kept on the
+        # row (expires_at), where it can also be revoked, not in the token.
+        return signing.Signer(salt=PREVIEW_SALT).sign(str(self.token))
 
     @classmethod
     def from_signed(cls, value):
         """The valid link for a signed token, or None (tampered, unknown, revoked or expired)."""
         try:
-            token = uuid.UUID(signing.loads(value, salt=PREVIEW_SALT))
+            token = uuid.UUID(signing.Signer(salt=PREVIEW_SALT).unsign(value))
         except (signing.BadSignature, ValueError, TypeError):
             return None
         link = cls.objects.select_related("article").filter(token=token).first()

@@ -1,6 +1,7 @@
 """Clinical governance: revisions, the review workflow, the change log, dashboard, previews."""
 
 import datetime
+from unittest import mock
 
 from django.test import TestCase
 from django.utils import timezone
@@ -444,6 +445,16 @@ class PreviewLinkTests(TestCase):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 404)
         self.assertGreaterEqual((good.expires_at - timezone.now()).days, 13)
+
+    def test_a_link_reads_the_same_every_time(self):
+        """An editor who copies the link twice, a second apart, gets one address."""
+        link = PreviewLink.objects.create(article=self.draft)
+        first = link.get_absolute_url()
+        later = timezone.now() + datetime.timedelta(seconds=5)
+        with mock.patch("time.time", return_value=later.timestamp()):
+            self.assertEqual(link.get_absolute_url(), first)
+        other = PreviewLink.objects.create(article=self.draft)
+        self.assertNotEqual(other.get_absolute_url(), first)
 
     def test_links_are_made_and_revoked_in_the_admin(self):
         editor = make_user("editor", groups=["Editors"])
