@@ -83,3 +83,34 @@ def test_small_screen_and_zoom(page):
         )
         == '"Purpose: "'
     )
+
+
+def test_windows_contrast_themes(page):
+    """
+    With forced colours (Windows' contrast themes), which drop backgrounds and shadows, the
+    keyboard focus stays visible on links and buttons and boxes keep their edges (WCAG 2.4.7,
+    1.4.11).
+    """
+    pages = make_pages()
+    page.emulate_media(forced_colors="active")
+    page.goto(pages["article"])
+    focus_styles = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        focus_styles.append(
+            page.evaluate(
+                """() => {
+                  const style = getComputedStyle(document.activeElement);
+                  return [document.activeElement.tagName, style.outlineStyle,
+                          parseFloat(style.outlineWidth), style.outlineColor];
+                }"""
+            )
+        )
+    assert {tag for tag, *_style in focus_styles} >= {"A"}
+    for tag, style, width, color in focus_styles:
+        assert (style, width >= 2) == ("solid", True), (tag, style, width)
+        assert color not in ("transparent", "rgba(0, 0, 0, 0)"), tag
+    for box in (".review-box", ".cite-page__text"):
+        assert page.locator(box).evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+    page.goto(pages["directory"])
+    assert page.locator(".filters").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
