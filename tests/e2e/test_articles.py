@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_reference, make_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,3 +35,42 @@ def test_home_topic_article_then_german(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Behandlungsmöglichkeiten"
     assert "Die Operation ist die wichtigste Behandlung." in page.locator("main").inner_text()
     assert errors == []
+
+
+def test_a_printed_article_keeps_its_addresses(page):
+    """
+    Patients print articles for their doctor. On paper a link cannot be followed: outside
+    links print their address, the page says where to read it online, and what only works on
+    screen (reference buttons, related articles, the patient-group teaser) is left out.
+    """
+    from netinfo.models import ExternalResource
+
+    make_reference("oronsky2017", doi="10.1016/j.neo.2017.09.002", pmid="29156444")
+    article = make_article(
+        "printed",
+        body="See the [ENETS guidance](https://www.enets.org/guidance) [@oronsky2017].",
+    )
+    ExternalResource.objects.create(
+        article=article, title_en="Cancer.Net", url="https://www.cancer.net/", publisher="ASCO"
+    )
+    other = make_article("other", topic=article.topic)
+    article.related_articles.add(other)
+
+    page.goto("/en/articles/printed/")
+    online = page.locator(".print-only")
+    assert not online.is_visible()
+
+    page.emulate_media(media="print")
+    assert online.is_visible()
+    assert online.inner_text() == f"Read this page online: {page.url}"
+
+    def after(locator):
+        return locator.evaluate("link => getComputedStyle(link, '::after').content")
+
+    # Chromium reports the content with attr(href) already filled in.
+    guidance = page.get_by_role("link", name="ENETS guidance")
+    assert after(guidance) == '" (https://www.enets.org/guidance)"'
+    assert after(page.get_by_role("link", name="Cancer.Net")) == '" (https://www.cancer.net/)"'
+    assert page.get_by_text("doi:10.1016/j.neo.2017.09.002").is_visible()
+    for hidden in (".reference-list__links", ".related", ".directory-teaser"):
+        assert not page.locator(hidden).first.is_visible(), hidden
