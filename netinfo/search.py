@@ -2,6 +2,11 @@
 Article search: PostgreSQL full-text search with the language's dictionary (english, german),
 or a plain substring match on SQLite. Either way results carry an escaped snippet with the
 matches in <mark>.
+
+Visitors come from many countries and type as they spell: "tumor" finds the British
+"tumour", "diarrhea" the "diarrhoea", and a German typed without umlauts ("Bauchspeicheldruese")
+finds "Bauchspeicheldrüse". The query is searched as typed and in each spelling (see
+query_spellings); the dictionaries' stemming cannot do this, as it keeps those spellings apart.
 """
 
 import re
@@ -26,6 +31,66 @@ def clean_query(raw):
     text = re.sub(r"\s+", " ", text).strip()
     shortened = len(text) > MAX_QUERY_LENGTH
     return text[:MAX_QUERY_LENGTH].strip(), shortened
+
+
+# British and American spellings of words patients look up: (British, American) parts of a word.
+# The British one is tried first because it may contain the American one (oesophagus, esophagus).
+SPELLINGS_EN = [
+    ("tumour", "tumor"),
+    ("diarrhoea", "diarrhea"),
+    ("oesophag", "esophag"),
+    ("oedema", "edema"),
+    ("oestrogen", "estrogen"),
+    ("anaemi", "anemi"),
+    ("leukaemi", "leukemi"),
+    ("haemorrh", "hemorrh"),
+    ("haemoglobin", "hemoglobin"),
+    ("haematolog", "hematolog"),
+    ("paediatric", "pediatric"),
+    ("gynaecolog", "gynecolog"),
+    ("ischaemi", "ischemi"),
+    ("centre", "center"),
+    ("fibre", "fiber"),
+    ("litre", "liter"),
+    ("programme", "program"),
+    ("randomis", "randomiz"),
+    ("specialis", "specializ"),
+    ("organis", "organiz"),
+]
+# German typed without umlauts or ß, as on keyboards of other countries.
+UMLAUTS = [("ae", "ä"), ("oe", "ö"), ("ue", "ü")]
+
+
+def term_spellings(term, language):
+    """
+    One search term's spellings, always in the same order for a language: as typed, then (en)
+    British and American, or (de) with umlauts and then also with ß.
+    """
+    term = term.lower()
+    if language == "en":
+        british, american = term, term
+        for uk, us in SPELLINGS_EN:
+            if uk in british:
+                american = american.replace(uk, us)
+            elif us in american:
+                british = british.replace(us, uk)
+        return [term, british, american]
+    if language == "de":
+        umlauts = term
+        for plain, umlaut in UMLAUTS:
+            umlauts = umlauts.replace(plain, umlaut)
+        return [term, umlauts, umlauts.replace("ss", "ß")]
+    return [term]
+
+
+def query_spellings(query, language):
+    """
+    The query as typed, then in each spelling with every word changed alike, as an article
+    spells consistently: "tumor diarrhoea" -> "tumour diarrhoea" (British), "tumor diarrhea".
+    """
+    spelled = [term_spellings(word, language) for word in query.split()]
+    other = [" ".join(form) for form in list(zip(*spelled, strict=True))[1:]]
+    return [query, *dict.fromkeys(form for form in other if form != query.lower())]
 
 
 def marked(snippet):
@@ -63,7 +128,10 @@ def _postgres_search(queryset, query, language):
 
     config = SEARCH_CONFIGS.get(language, "simple")
     field = f"search_vector_{language}"
-    search_query = SearchQuery(query, search_type="websearch", config=config)
+    search_query = None
+    for spelling in query_spellings(query, language):
+        alternative = SearchQuery(spelling, search_type="websearch", config=config)
+        search_query = alternative if search_query is None else search_query | alternative
     # The stored, GIN-indexed vector finds and ranks; headlines are made for the shown results only.
     ranked = list(
         queryset.filter(**{field: search_query})
@@ -94,13 +162,17 @@ def _simple_search(queryset, query, language):
 
     terms = [term for term in query.split() if len(term) > 1][:MAX_TERMS] or [query]
     fields = [f"title_{language}", f"summary_{language}", f"body_text_{language}"]
-    for term in terms:
+    # Each term in any of its spellings, and an English plural as its singular ("carcinoids"
+    # finds "carcinoid"), which PostgreSQL's stemming does there.
+    spellings = [simple_spellings(term, language) for term in terms]
+    for options in spellings:
         match = Q()
-        for field in fields:
-            match |= Q(**{f"{field}__icontains": term})
+        for option in options:
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": option})
         queryset = queryset.filter(match)
     results = list(queryset[: MAX_RESULTS * 4])
-    lowered = [term.lower() for term in terms]
+    lowered = [option for options in spellings for option in options]
 
     def rank(article):
         title = (getattr(article, fields[0]) or "").lower()
@@ -115,6 +187,13 @@ def _simple_search(queryset, query, language):
     for article in results:
         article.snippet = marked(_snippet(getattr(article, fields[2]) or "", lowered))
     return results
+
+
+def simple_spellings(term, language):
+    options = list(dict.fromkeys(term_spellings(term, language)))
+    if language == "en":
+        options += [o[:-1] for o in options if len(o) > 4 and o.endswith("s") and o[-2] != "s"]
+    return list(dict.fromkeys(options))
 
 
 def _snippet(text, terms):

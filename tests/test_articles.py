@@ -474,6 +474,16 @@ class SearchTests(TestCase):
             "surgery", topic=topic, title_en="Surgery", body="An operation removes tumours."
         )
         make_article("drafted", topic=topic, published=False, body="Everolimus draft.")
+        make_article(
+            "symptoms",
+            topic=topic,
+            title_en="Symptoms",
+            body="A carcinoid can cause diarrhoea. Few NETs start in the oesophagus.",
+            title_de="Beschwerden",
+            slug_de="beschwerden",
+            summary_de="Beschwerden.",
+            body_de="Manche NET wachsen in der Bauchspeicheldrüse und sind große Knoten.",
+        )
 
     def test_finds_published_articles_in_the_current_language(self):
         response = self.client.get("/en/search/", {"q": "everolimus"})
@@ -487,6 +497,44 @@ class SearchTests(TestCase):
     def test_ranking_and_stemming_friendly_words(self):
         response = self.client.get("/en/search/", {"q": "tumours"})
         self.assertContains(response, "2 articles found")
+
+    def test_any_spelling_finds_the_article(self):
+        """American spellings, German without umlauts or ß, and plurals find the articles."""
+        found = {
+            ("en", "tumor"): ["Everolimus treatment", "Surgery"],
+            ("en", "Tumors pancreas"): ["Everolimus treatment"],
+            ("en", "diarrhea"): ["Symptoms"],
+            ("en", "esophagus diarrhea"): ["Symptoms"],
+            ("en", "carcinoids"): ["Symptoms"],
+            ("de", "Bauchspeicheldruese"): ["Beschwerden"],
+            ("de", "grosse Knoten"): ["Beschwerden"],
+        }
+        for (language, query), titles in found.items():
+            with self.subTest(query=query):
+                response = self.client.get(f"/{language}/search/", {"q": query})
+                self.assertEqual([a.title for a in response.context["results"]], titles)
+                self.assertContains(response, "<mark>")
+        response = self.client.get("/en/search/", {"q": "tumor"})
+        self.assertContains(response, "<mark>tumour")
+        # Spellings are alternatives: every word must still be found.
+        response = self.client.get("/en/search/", {"q": "tumor diarrhea"})
+        self.assertEqual(list(response.context["results"]), [])
+
+    def test_query_spellings(self):
+        from netinfo.search import query_spellings
+
+        self.assertEqual(
+            query_spellings("tumor diarrhoea", "en"),
+            ["tumor diarrhoea", "tumour diarrhoea", "tumor diarrhea"],
+        )
+        self.assertEqual(query_spellings("oesophagus", "en"), ["oesophagus", "esophagus"])
+        self.assertEqual(query_spellings("esophagus", "en"), ["esophagus", "oesophagus"])
+        self.assertEqual(query_spellings("NET", "en"), ["NET"])
+        self.assertEqual(
+            query_spellings("grosse Tumoren", "de"), ["grosse Tumoren", "große tumoren"]
+        )
+        self.assertEqual(query_spellings("Quelle", "de"), ["Quelle", "qülle"])
+        self.assertEqual(query_spellings("", "en"), [""])
 
     def test_odd_queries_get_a_friendly_page(self):
         for query in [
