@@ -33,6 +33,9 @@ class NamesField(forms.CharField):
 
 
 NAMES_HELP = _(
+    # The braces are literal, not a placeholder; without this, `make messages` marks the
+    # translation fuzzy because "{geschweiften Klammern}" differs from "{braces}".
+    # xgettext:no-python-brace-format
     "One per line. A person as “Family, Given names” (Oronsky, Bryan); an organisation as it is "
     "written (National Cancer Institute), in {braces} if its name contains a comma."
 )
