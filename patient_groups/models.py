@@ -1,5 +1,6 @@
 import datetime
 import functools
+import unicodedata
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
@@ -114,12 +115,8 @@ class PatientGroupQuerySet(models.QuerySet):
         )
 
     def matching(self, text):
-        return self.filter(
-            models.Q(name__icontains=text)
-            | models.Q(acronym__icontains=text)
-            | models.Q(former_names__icontains=text)
-            | models.Q(city__icontains=text)
-        )
+        """Groups whose name, acronym, former names or city contain `text`, accents and case aside."""
+        return self.filter(search_text__contains=folded(text))
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -129,6 +126,20 @@ class PatientGroupQuerySet(models.QuerySet):
         return self.filter(
             models.Q(last_verified__isnull=True) | models.Q(last_verified__lt=cutoff)
         )
+
+
+def folded(text):
+    """
+    Text for matching without regard to case or accents, the same on SQLite and PostgreSQL:
+    "NET España", "net espana" and "NET ESPAÑA" all give "net espana"; "Straße" gives "strasse".
+    Visitors abroad often type names without their accents.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# What the directory's name search looks in (PatientGroup.search_text).
+SEARCHED_FIELDS = {"name", "acronym", "former_names", "city"}
 
 
 def is_url(value):
@@ -198,6 +209,8 @@ class PatientGroup(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # The searched fields, folded (see folded()); kept up to date by save().
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = PatientGroupQuerySet.as_manager()
 
@@ -235,10 +248,18 @@ class PatientGroup(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self.unique_slug()
+        self.search_text = self.searchable_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCHED_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("patient_groups:group-detail", kwargs={"slug": self.slug})
+
+    def searchable_text(self):
+        """search_text for the group's current values; call it before bulk_create()."""
+        return folded("\n".join([self.name, self.acronym, self.former_names, self.city]))
 
     def natural_key(self):
         return (self.slug,)

@@ -124,6 +124,34 @@ class DirectoryPageTests(TestCase):
         self.assertContains(response, '<option value="GB" selected>United Kingdom</option>')
         self.assertContains(response, 'name="q" value="uk"')
 
+    def test_names_are_found_without_their_accents_or_case(self):
+        make_group("NET España", country="ES", city="Málaga")
+        make_group("Kooperativní skupina pro neuroendokrinní nádory", country="CZ")
+        make_group("Selbsthilfe Große Straße", country="AT", acronym="SGS")
+        cases = {
+            "NET Espana": ["NET España"],
+            "ESPAÑA": ["NET España"],
+            "malaga": ["NET España"],
+            "neuroendokrinni": ["Kooperativní skupina pro neuroendokrinní nádory"],
+            "GROSSE STRASSE": ["Selbsthilfe Große Straße"],
+            "große": ["Selbsthilfe Große Straße"],
+            "sgs": ["Selbsthilfe Große Straße"],
+        }
+        for query, names in cases.items():
+            with self.subTest(query):
+                response = self.client.get("/en/patient-groups/", {"q": query})
+                found = sorted(g.name for s in response.context["sections"] for g in s["groups"])
+                self.assertEqual(found, names)
+
+    def test_search_text_follows_every_change(self):
+        group = make_group("Old Name", country="ES")
+        group.name = "Asociación Nueva"
+        group.save(update_fields=["name"])
+        group.refresh_from_db()
+        self.assertEqual(group.search_text, "asociacion nueva\n\n\n")
+        self.assertEqual(list(PatientGroup.objects.matching("ASOCIACIÓN")), [group])
+        self.assertEqual(list(PatientGroup.objects.matching("old name")), [])
+
     def test_unknown_values_are_ignored_politely(self):
         response = self.client.get(
             "/en/patient-groups/",

@@ -80,21 +80,21 @@ class Command(BaseCommand):
     def make_groups(self, rng, count):
         regions = list(Region.objects.all())
         services = [s.value for s in Service]
-        PatientGroup.objects.bulk_create(
-            [
-                PatientGroup(
-                    name=f"Patient group {i}",
-                    slug=f"patient-group-{i}",
-                    country=COUNTRIES[i % len(COUNTRIES)],
-                    region=regions[i % len(regions)],
-                    languages=rng.choice(["en", "de", "en de", "fr en", "ja"]),
-                    services=" ".join(rng.sample(services, 2)),
-                    website=f"https://group{i}.example.org/" if i % 3 else "",
-                )
-                for i in range(count)
-            ],
-            batch_size=500,
-        )
+        groups = [
+            PatientGroup(
+                name=f"Patient group {i}",
+                slug=f"patient-group-{i}",
+                country=COUNTRIES[i % len(COUNTRIES)],
+                region=regions[i % len(regions)],
+                languages=rng.choice(["en", "de", "en de", "fr en", "ja"]),
+                services=" ".join(rng.sample(services, 2)),
+                website=f"https://group{i}.example.org/" if i % 3 else "",
+            )
+            for i in range(count)
+        ]
+        for group in groups:
+            group.search_text = group.searchable_text()  # bulk_create() does not call save()
+        PatientGroup.objects.bulk_create(groups, batch_size=500)
 
     def make_articles(self, rng, count, references):
         topics = [
