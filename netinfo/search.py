@@ -9,6 +9,8 @@ finds "Bauchspeicheldrüse". The query is searched as typed and in each spelling
 query_spellings); the dictionaries' stemming cannot do this, as it keeps those spellings apart.
 """
 
+import functools
+import operator
 import re
 import unicodedata
 
@@ -128,10 +130,13 @@ def _postgres_search(queryset, query, language):
 
     config = SEARCH_CONFIGS.get(language, "simple")
     field = f"search_vector_{language}"
-    search_query = None
-    for spelling in query_spellings(query, language):
-        alternative = SearchQuery(spelling, search_type="websearch", config=config)
-        search_query = alternative if search_query is None else search_query | alternative
+    search_query = functools.reduce(
+        operator.or_,
+        [
+            SearchQuery(spelling, search_type="websearch", config=config)
+            for spelling in query_spellings(query, language)
+        ],
+    )
     # The stored, GIN-indexed vector finds and ranks; headlines are made for the shown results only.
     ranked = list(
         queryset.filter(**{field: search_query})
@@ -190,7 +195,7 @@ def _simple_search(queryset, query, language):
 
 
 def simple_spellings(term, language):
-    options = list(dict.fromkeys(term_spellings(term, language)))
+    options = term_spellings(term, language)
     if language == "en":
         options += [o[:-1] for o in options if len(o) > 4 and o.endswith("s") and o[-2] != "s"]
     return list(dict.fromkeys(options))
