@@ -35,6 +35,16 @@ def clean_query(raw):
     return text[:MAX_QUERY_LENGTH].strip(), shortened
 
 
+def folded(text):
+    """
+    Text for matching without regard to case or accents, the same on SQLite and PostgreSQL:
+    "NET España", "net espana" and "NET ESPAÑA" all give "net espana"; "Straße" gives "strasse".
+    Visitors abroad and editors often type names without their accents ("Oberg" for Öberg).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 # British and American spellings of words patients look up: (British, American) parts of a word.
 # The British one is tried first because it may contain the American one (oesophagus, esophagus).
 SPELLINGS_EN = [

@@ -11,6 +11,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from netinfo.admin_history import RevisionHistoryAdmin
 from netinfo.caching import bump_content_version
+from netinfo.search import folded
 
 from .export import csv_response, json_response
 from .models import PatientGroup, Region, Service, language_choices
@@ -112,7 +113,13 @@ class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "alliance_member",
         VerificationOverdueFilter,
     ]
-    search_fields = ["name", "acronym", "former_names", "city"]
+    # search_text holds the name, acronym, former names and city without accents or capitals
+    # (PatientGroup.save); get_search_results() folds the words typed the same way, so that
+    # "espana" finds "NET España" here as it does on the public directory.
+    search_fields = ["search_text"]
+    search_help_text = _(
+        "Searches names, acronyms, former names and cities; accents and capitals do not matter."
+    )
     list_select_related = ["region"]
     readonly_fields = ["verified_by", "created", "updated"]
     actions = ["mark_verified_today", "export_csv", "export_json"]
@@ -138,6 +145,9 @@ class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         if obj.verification_overdue:
             return format_html("{} <strong>({})</strong>", obj.last_verified, _("overdue"))
         return obj.last_verified
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, folded(search_term))
 
     def save_model(self, request, obj, form, change):
         if "last_verified" in form.changed_data and obj.last_verified:

@@ -1,6 +1,5 @@
 import datetime
 import functools
-import unicodedata
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
@@ -14,6 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
+
+from netinfo.search import folded
 
 VERIFICATION_INTERVAL = datetime.timedelta(days=365)
 
@@ -126,16 +127,6 @@ class PatientGroupQuerySet(models.QuerySet):
         return self.filter(
             models.Q(last_verified__isnull=True) | models.Q(last_verified__lt=cutoff)
         )
-
-
-def folded(text):
-    """
-    Text for matching without regard to case or accents, the same on SQLite and PostgreSQL:
-    "NET España", "net espana" and "NET ESPAÑA" all give "net espana"; "Straße" gives "strasse".
-    Visitors abroad often type names without their accents.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 # What the directory's name search looks in (PatientGroup.search_text).

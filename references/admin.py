@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from netinfo.search import folded
+
 from . import exchange
 from .forms import ConfirmImportForm, ImportForm, ReferenceForm
 from .imports import DUPLICATE, INVALID, NEW, ImportRefused, commit_import, prepare_import
@@ -46,7 +48,13 @@ class ReferenceAdmin(admin.ModelAdmin):
     form = ReferenceForm
     list_display = ["key", "short_citation", "type", "year", "is_verified_display"]
     list_filter = [VerificationFilter, "type", "year"]
-    search_fields = ["key", "title", "container_title", "doi", "pmid", "pmcid", "authors"]
+    # search_text holds the key, titles, author and editor names and identifiers without accents
+    # or capitals (Reference.save); get_search_results() folds the words typed the same way.
+    search_fields = ["search_text"]
+    search_help_text = _(
+        "Searches keys, titles, journals, authors, editors, DOI, PMID and PMCID; accents and "
+        "capitals do not matter."
+    )
     readonly_fields = ["formatted_preview", "verification", "created", "updated"]
     actions = ["mark_verified", "export_ris", "export_bibtex", "export_csl_json"]
     change_list_template = "admin/references/reference/change_list.html"
@@ -73,6 +81,9 @@ class ReferenceAdmin(admin.ModelAdmin):
         ),
         (_("Editorial"), {"fields": ["verification", "note", "created", "updated"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, folded(search_term))
 
     @admin.display(description=_("citation"))
     def short_citation(self, obj):

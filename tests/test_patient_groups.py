@@ -420,6 +420,24 @@ class StaffAdminTests(TestCase):
                 self.assertContains(response, "Listed group")
                 self.assertNotContains(response, "Other group")
 
+    def test_changelist_search_ignores_accents_and_capitals(self):
+        make_group("Asociación NET España", country="ES", city="Málaga", acronym="ANE")
+        make_group("Selbsthilfe Große Straße", country="AT")
+        cases = {
+            "espana": ["Asociación NET España"],
+            "ASOCIACIÓN españa": ["Asociación NET España"],
+            "malaga ane": ["Asociación NET España"],
+            "grosse": ["Selbsthilfe Große Straße"],
+            "STRAßE selbsthilfe": ["Selbsthilfe Große Straße"],
+            "espana grosse": [],
+        }
+        for query, names in cases.items():
+            with self.subTest(query):
+                response = self.client.get("/admin/patient_groups/patientgroup/", {"q": query})
+                found = sorted(group.name for group in response.context["cl"].result_list)
+                self.assertEqual(found, names)
+        self.assertContains(response, "accents and capitals do not matter")
+
     def test_empty_region_gets_a_suggestion_staff_confirm(self):
         data = {
             "name": "NET Kenya",

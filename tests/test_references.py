@@ -332,6 +332,49 @@ class ReferenceAdminTests(TestCase):
         self.assertEqual(self.cited.verified_by, self.superuser)
         self.assertFalse(untitled.is_verified)
 
+    def test_search_ignores_accents_and_capitals(self):
+        make_reference(
+            "oberg2012",
+            authors=[{"family": "Öberg", "given": "Kjell"}, {"family": "Knigge", "given": "U"}],
+            title="Neuroendocrine gastro-entero-pancreatic tumors: ESMO Clinical Practice Guidelines",
+            container_title="Annals of Oncology",
+            pmid="22997445",
+        )
+        make_reference(
+            "who-classification",
+            authors=[{"literal": "WHO Classification of Tumours Editorial Board"}],
+            editors=[{"family": "Klöppel", "given": "Günter"}],
+            title="Endocrine and neuroendocrine tumours",
+            doi="10.1000/Tumours.Écrit",
+        )
+        cases = {
+            "Öberg": ["oberg2012"],
+            "oberg": ["oberg2012"],
+            "ÖBERG kjell": ["oberg2012"],
+            "esmo oberg": ["oberg2012"],
+            "annals": ["oberg2012"],
+            "22997445": ["oberg2012"],
+            "kloppel": ["who-classification"],
+            "Günter": ["who-classification"],
+            "who classification board": ["who-classification"],
+            "10.1000/TUMOURS.ECRIT": ["who-classification"],
+            "oronsky2017": ["oronsky2017"],
+            "oberg kloppel": [],
+        }
+        for query, keys in cases.items():
+            with self.subTest(query):
+                response = self.client.get("/admin/references/reference/", {"q": query})
+                self.assertEqual(sorted(r.key for r in response.context["cl"].result_list), keys)
+        self.assertContains(response, "accents and capitals do not matter")
+
+    def test_search_text_follows_every_change(self):
+        reference = make_reference("renamed", authors=[{"family": "Old", "given": "A"}])
+        reference.authors = [{"family": "Pérez", "given": "Ana"}]
+        reference.save(update_fields=["authors"])
+        reference.refresh_from_db()
+        self.assertIn("ana perez", reference.search_text)
+        self.assertNotIn("old", reference.search_text)
+
     def test_bad_doi_in_the_admin_is_a_form_error(self):
         response = self.client.post(
             "/admin/references/reference/add/",

@@ -73,7 +73,9 @@ class Command(BaseCommand):
                 doi=f"10.1000/bench.{i}",
                 pmid=str(10_000_000 + i),
             )
+            # bulk_create() does not call save(), which sets these two.
             reference.rendered = reference.render()
+            reference.search_text = reference.searchable_text()
             rows.append(reference)
         Reference.objects.bulk_create(rows, batch_size=500)
 
