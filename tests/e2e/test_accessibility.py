@@ -114,3 +114,46 @@ def test_windows_contrast_themes(page):
         assert page.locator(box).evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
     page.goto(pages["directory"])
     assert page.locator(".filters").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+
+
+def test_dark_colour_scheme(page, live_server, settings):
+    """
+    With the device set to dark (prefers-color-scheme), every page turns light-on-dark and still
+    has no serious axe-core violation, contrast included; the focus stays dark on yellow.
+    """
+    settings.ANALYTICS_STANDIN = True
+    pages = make_pages()
+    page.emulate_media(color_scheme="dark")
+    page.goto(pages["home"])
+    page.get_by_role("region", name="May we count your visit?").wait_for()
+    problems = {"home with banner": serious_accessibility_problems(page)}
+    page.get_by_role("button", name="Reject all").click()
+    page.get_by_text("your choice is saved").wait_for()
+    colours = {}
+    for name, url in pages.items():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        problems[name] = serious_accessibility_problems(page)
+        colours[name] = tuple(
+            page.evaluate(
+                "() => [getComputedStyle(document.body).backgroundColor,"
+                " getComputedStyle(document.body).color]"
+            )
+        )
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert set(colours.values()) == {("rgb(18, 22, 25)", "rgb(230, 235, 239)")}, colours
+
+    page.goto(pages["article"])
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the site name
+    focused = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.backgroundColor, s.color]; }"
+    )
+    assert focused == ["rgb(255, 191, 71)", "rgb(27, 31, 35)"]
+
+    # On paper the page stays dark on white, whatever the screen's setting.
+    page.emulate_media(media="print", color_scheme="dark")
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == (
+        "rgb(255, 255, 255)"
+    )
