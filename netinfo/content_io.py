@@ -2,9 +2,10 @@
 Export and import of all content as one JSON file (manage.py export_content / import_content).
 
 Content is articles with their translations, figures' metadata (not the image files), figure
-series, further resources, authors, citations, the public change log, topics, references, regions, patient groups and
-cookie groups. Objects that have a natural key (slugs, reference keys, cookie group names) are
-written with it, so seeded rows such as regions are matched, not duplicated. User accounts are
+series, further resources, authors, citations, the public change log, articles' former
+addresses, topics, references, regions, patient groups and cookie groups. Objects that have a
+natural key (slugs, reference keys, cookie group names) are written with it, so seeded rows
+such as regions are matched, not duplicated. User accounts are
 not content: the file names the users that content points to (who verified a reference, for
 example), and an import creates missing ones as inactive accounts without a password.
 """
@@ -42,6 +43,7 @@ def content_querysets():
         models.Topic.objects.order_by("pk"),
         models.Contributor.objects.order_by("pk"),
         models.Article.objects.order_by("pk"),
+        models.FormerSlug.objects.order_by("pk"),
         models.Authorship.objects.order_by("pk"),
         models.FigureSeries.objects.order_by("pk"),
         models.Figure.objects.order_by("pk"),

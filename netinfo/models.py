@@ -161,7 +161,10 @@ class Article(models.Model):
         max_length=200,
         null=True,
         blank=True,
-        help_text=_("The last part of the address, e.g. what-are-nets. Unique per language."),
+        help_text=_(
+            "The last part of the address, e.g. what-are-nets. Unique per language. When you "
+            "change it, the old address goes on leading here."
+        ),
     )
     summary = models.TextField(
         _("summary"),
@@ -284,6 +287,7 @@ class Article(models.Model):
         return self.title or self.title_en or "?"
 
     def save(self, *args, **kwargs):
+        slugs_before = self.saved_slugs()
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
         if self.last_reviewed and not self.next_review_due:
@@ -305,6 +309,7 @@ class Article(models.Model):
             derived |= {"content_hashes", "translation_sources", "readability"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
+        self.keep_former_slugs(slugs_before)
         if connection.vendor == "postgresql":
             from .search import search_vector_updates
 
@@ -332,6 +337,31 @@ class Article(models.Model):
 
     def get_preview_url(self):
         return reverse("netinfo:article-preview", kwargs={"pk": self.pk})
+
+    def saved_slugs(self):
+        """{language: slug} as stored now, before this save; empty for a new article."""
+        if self.pk is None or self._state.adding:
+            return {}
+        fields = [f"slug_{code}" for code in LANGUAGE_CODES]
+        stored = Article.objects.filter(pk=self.pk).values(*fields).first() or {}
+        return {code: stored.get(f"slug_{code}") for code in LANGUAGE_CODES}
+
+    def keep_former_slugs(self, slugs_before):
+        """
+        Links to a page outlive its slug: links from other sites, bookmarks, and printed pages,
+        which carry the address. A slug this article leaves keeps leading to it (FormerSlug).
+        """
+        for code, old in slugs_before.items():
+            current = getattr(self, f"slug_{code}")
+            if old == current:
+                continue
+            if old:
+                FormerSlug.objects.update_or_create(
+                    language=code, slug=old, defaults={"article": self}
+                )
+            if current:
+                # Back to a slug it had before: the live address needs no redirect.
+                FormerSlug.objects.filter(article=self, language=code, slug=current).delete()
 
     def translated_languages(self):
         """Languages with their own title, slug and text (no fallback)."""
@@ -395,6 +425,31 @@ class Article(models.Model):
             )
             for code in LANGUAGE_CODES
         }
+
+
+class FormerSlug(models.Model):
+    """A slug an article had in a language; its old address redirects to the article's page."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="former_slugs",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    slug = models.SlugField(_("slug"), max_length=200)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+        constraints = [
+            # The latest article to leave a slug gets its old links.
+            models.UniqueConstraint(fields=["language", "slug"], name="former_slug_unique")
+        ]
+
+    def __str__(self):
+        return f"/{self.language}/…/{self.slug}/"
 
 
 class Authorship(models.Model):

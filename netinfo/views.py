@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Case, Count, F, Prefetch, Q, When, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -30,6 +30,7 @@ from .models import (
     ChangeLogEntry,
     Citation,
     ExternalResource,
+    FormerSlug,
     PreviewLink,
     Topic,
     url_in,
@@ -228,10 +229,28 @@ def article_page(request, article, *, preview=""):
 @public_page
 def article_detail(request, slug):
     candidates = [article for article in ARTICLE_BY_SLUG(slug=slug) if article.is_published]
+    if not candidates:
+        return redirect_from_former_slug(slug)
     article = pick_by_translated_slug(candidates, slug)
     if article.get_absolute_url() != request.path:
         return redirect(article.get_absolute_url(), permanent=True)
     return article_page(request, article)
+
+
+def redirect_from_former_slug(slug):
+    """
+    An address whose slug an article has left leads to the article (permanently, so that
+    search engines move on too); a slug from the current language wins over one from another.
+    """
+    former = (
+        FormerSlug.objects.filter(slug=slug)
+        .select_related("article")
+        .order_by(Case(When(language=get_language(), then=0), default=1))
+        .first()
+    )
+    if former is None or not former.article.is_published:
+        raise Http404
+    return redirect(former.article.get_absolute_url(), permanent=True)
 
 
 EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}

@@ -105,6 +105,57 @@ class LanguageTests(TestCase):
         response = self.client.get("/de/topics/diagnosis/")
         self.assertRedirects(response, "/de/topics/diagnose/", status_code=301)
 
+    def test_a_changed_slug_keeps_its_old_address(self):
+        """Links, bookmarks and printed pages name the old address: it leads to the article."""
+        article = make_article("carcinoid", topic=self.topic, slug_de="karzinoid")
+        article.slug_en, article.slug_de = "carcinoid-syndrome", "karzinoid-syndrom"
+        article.save()
+        for old, new in [
+            ("/en/articles/carcinoid/", "/en/articles/carcinoid-syndrome/"),
+            ("/de/articles/karzinoid/", "/de/articles/karzinoid-syndrom/"),
+            # An old slug of the other language leads to the page in the visitor's language.
+            ("/de/articles/carcinoid/", "/de/articles/karzinoid-syndrom/"),
+        ]:
+            with self.subTest(old):
+                self.assertRedirects(self.client.get(old), new, status_code=301)
+
+        # Renamed again: every old address leads straight to the newest, in one step.
+        article.slug_en = "carcinoid-syndrome-explained"
+        article.save(update_fields=["slug_en"])
+        for old in ["/en/articles/carcinoid/", "/en/articles/carcinoid-syndrome/"]:
+            with self.subTest(old):
+                self.assertRedirects(
+                    self.client.get(old),
+                    "/en/articles/carcinoid-syndrome-explained/",
+                    status_code=301,
+                )
+
+        # Back to its first slug: that address is live again, the others lead to it.
+        article.slug_en = "carcinoid"
+        article.save()
+        self.assertEqual(self.client.get("/en/articles/carcinoid/").status_code, 200)
+        self.assertRedirects(
+            self.client.get("/en/articles/carcinoid-syndrome-explained/"),
+            "/en/articles/carcinoid/",
+            status_code=301,
+        )
+        self.assertEqual(
+            sorted(article.former_slugs.values_list("language", "slug")),
+            [
+                ("de", "karzinoid"),
+                ("en", "carcinoid-syndrome"),
+                ("en", "carcinoid-syndrome-explained"),
+            ],
+        )
+
+        # A live article that takes over an old slug wins; an unpublished article leads nowhere.
+        make_article("carcinoid-syndrome", topic=self.topic, title_en="Another page")
+        self.assertContains(self.client.get("/en/articles/carcinoid-syndrome/"), "Another page")
+        article.status = Article.Status.DRAFT
+        article.save()
+        self.assertEqual(self.client.get("/en/articles/karzinoid/").status_code, 404)
+        self.assertEqual(self.client.get("/en/articles/never-existed/").status_code, 404)
+
     def test_switcher_leads_to_the_same_article_in_the_other_language(self):
         response = self.client.get("/en/articles/what-are-nets/")
         self.assertContains(response, 'href="/de/articles/was-sind-net/" lang="de"')

@@ -42,6 +42,8 @@ class RoundTripTests(TestCase):
             medical_reviewer=reviewer,
         )
         two = make_article("two", topic=one.topic)
+        two.slug_en = "two-renamed"
+        two.save()  # "two" becomes a former address that redirects
         one.related_articles.add(two)
         two.related_articles.add(one)
         make_figure(one, 1, series="scans", caption_de="Bild")
@@ -92,6 +94,9 @@ class RoundTripTests(TestCase):
         self.assertEqual(Region.objects.count(), 6)
         self.assertEqual(CookieGroup.objects.count(), 2)
         self.assertContains(self.client.get("/de/articles/eins/"), "Tatsache")
+        self.assertRedirects(
+            self.client.get("/en/articles/two/"), "/en/articles/two-renamed/", status_code=301
+        )
 
     def test_import_refuses_a_database_with_content_or_a_wrong_file(self):
         with tempfile.TemporaryDirectory() as tmp:
