@@ -9,6 +9,7 @@ from .caching import public_page
 from .consent import views as consent_views
 from .sitemaps import SITEMAPS
 
+handler404 = "netinfo.views.page_not_found"
 handler500 = "netinfo.views.server_error"
 
 admin.site.site_header = "NET Info"

@@ -1,5 +1,7 @@
+import re
 import sys
 from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -254,6 +256,8 @@ def redirect_from_former_slug(slug):
 
 
 EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
+# Words of a missing page's address that the 404 page searches for.
+MAX_NOT_FOUND_WORDS = 8
 
 
 @public_page
@@ -360,6 +364,19 @@ def media(request, path):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages without an icon link (the admin)."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def page_not_found(request, exception):
+    """
+    The 404 page, its search form filled in from the address: an old or mistyped link such as
+    /en/articles/carcinoid-syndrom/ offers a search for "carcinoid syndrom".
+    """
+    segment = unquote(request.path).rstrip("/").rpartition("/")[2]
+    words = re.findall(r"[^\W_]+", PurePosixPath(segment).stem)
+    if words in ([], [get_language()]):
+        words = []
+    query, _shortened = clean_query(" ".join(words[:MAX_NOT_FOUND_WORDS]))
+    return render(request, "404.html", {"query": query}, status=404)
 
 
 def server_error(request):

@@ -80,6 +80,25 @@ class ErrorPageTests(TestCase):
         self.assertContains(response, "Seite nicht gefunden", status_code=404)
         self.assertContains(response, '<html lang="de">', status_code=404)
 
+    def test_404_offers_a_search_for_the_words_of_the_address(self):
+        cases = {
+            "/en/articles/carcinoid-syndrom/": "carcinoid syndrom",
+            "/de/articles/bauchspeicheldrüse_tumor/": "bauchspeicheldrüse tumor",
+            "/en/wp-login.php": "wp login",
+            "/en/%3Cscript%3Ealert(1)%3C/script%3E/": "script",
+            "/en/articles/%22onmouseover%3Dalert(1)/": "onmouseover alert 1",
+            "/xx/": "xx",
+        }
+        for path, query in cases.items():
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertContains(
+                    response, f'name="q" value="{query}"', status_code=404, html=False
+                )
+                self.assertNotContains(response, "<script>alert", status_code=404)
+        response = self.client.get("/en/no/such/page/", {"q": "ignored"})
+        self.assertContains(response, 'name="q" value="page"', status_code=404)
+
 
 class ServerErrorPageTests(SimpleTestCase):
     """SimpleTestCase refuses any database query, so this proves the 500 page needs none."""
