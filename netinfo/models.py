@@ -287,7 +287,9 @@ class Article(models.Model):
         return self.title or self.title_en or "?"
 
     def save(self, *args, **kwargs):
-        slugs_before = self.saved_slugs()
+        update_fields = kwargs.get("update_fields")
+        slugs_saved = update_fields is None or any(f.startswith("slug") for f in update_fields)
+        slugs_before = self.saved_slugs() if slugs_saved else {}
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
         if self.last_reviewed and not self.next_review_due:

@@ -256,8 +256,6 @@ def redirect_from_former_slug(slug):
 
 
 EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
-# Words of a missing page's address that the 404 page searches for.
-MAX_NOT_FOUND_WORDS = 8
 
 
 @public_page
@@ -364,6 +362,10 @@ def media(request, path):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages without an icon link (the admin)."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+# Words of a missing page's address that the 404 page searches for.
+MAX_NOT_FOUND_WORDS = 8
 
 
 def page_not_found(request, exception):

@@ -148,6 +148,12 @@ class LanguageTests(TestCase):
             ],
         )
 
+        # A save that does not write the slug records nothing.
+        article.slug_en = "not-saved"
+        article.save(update_fields=["title_en"])
+        self.assertFalse(article.former_slugs.filter(slug="carcinoid").exists())
+        article.refresh_from_db()
+
         # A live article that takes over an old slug wins; an unpublished article leads nowhere.
         make_article("carcinoid-syndrome", topic=self.topic, title_en="Another page")
         self.assertContains(self.client.get("/en/articles/carcinoid-syndrome/"), "Another page")
