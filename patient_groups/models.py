@@ -1,5 +1,6 @@
 import datetime
 import functools
+import re
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
@@ -322,6 +323,22 @@ class PatientGroup(models.Model):
 
     def former_name_list(self):
         return [line.strip() for line in self.former_names.splitlines() if line.strip()]
+
+    def phone_uri(self):
+        """
+        The phone number as a tel: address, so that visitors on a phone can call with a tap:
+        "+44 (0)20 7946 0000" gives tel:+442079460000. Empty unless `phone` is one number
+        (text such as "0800 123 456 or 0800 654 321" stays plain text).
+        """
+        number = self.phone.strip()
+        if not re.fullmatch(r"\+?[\d\s./()-]+", number):
+            return ""
+        if number.startswith("+"):
+            number = number.replace("(0)", "")  # the national trunk prefix, not dialled from abroad
+        digits = re.sub(r"\D", "", number)
+        if not 5 <= len(digits) <= 15:  # ITU-T E.164 allows at most 15 digits
+            return ""
+        return f"tel:{'+' if number.startswith('+') else ''}{digits}"
 
     @property
     def verification_overdue(self):

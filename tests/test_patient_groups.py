@@ -188,6 +188,27 @@ class DirectoryPageTests(TestCase):
         self.assertEqual(data["address"]["addressCountry"], "DE")
         self.assertEqual(self.client.get("/en/patient-groups/no-such-group/").status_code, 404)
 
+    def test_a_phone_number_can_be_called_with_a_tap(self):
+        cases = {
+            "+44 (0)20 7946 0000": "tel:+442079460000",
+            "+49 30 / 123 456-78": "tel:+493012345678",
+            "030 1234567": "tel:0301234567",
+            "(02) 9876 5432": "tel:0298765432",
+            "0800 123 456 or 0800 654 321": "",
+            "+1 800 NET HELP": "",
+            "12 34": "",
+            "": "",
+        }
+        for phone, uri in cases.items():
+            with self.subTest(phone):
+                self.assertEqual(make_group(f"Group {phone}", phone=phone).phone_uri(), uri)
+        group = PatientGroup.objects.get(name="Group +44 (0)20 7946 0000")
+        response = self.client.get(f"/en/patient-groups/{group.slug}/")
+        self.assertContains(response, '<a href="tel:+442079460000">+44 (0)20 7946 0000</a>')
+        group = PatientGroup.objects.get(name="Group 0800 123 456 or 0800 654 321")
+        response = self.client.get(f"/en/patient-groups/{group.slug}/")
+        self.assertContains(response, "<dd>0800 123 456 or 0800 654 321</dd>")
+
     def test_json_output_has_public_fields_and_honours_filters(self):
         PatientGroup.objects.filter(name="NET Japan").update(note="secret staff note")
         response = self.client.get("/en/patient-groups.json", {"region": "asia-pacific"})
