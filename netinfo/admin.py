@@ -493,6 +493,21 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
     def save_model(self, request, obj, form, change):
         request.old_status = stored_status(obj) if change else None
         obj.save()
+        if change and not obj.revision_of_id:
+            self.report_former_addresses(request, form)
+
+    def report_former_addresses(self, request, form):
+        """A changed slug leaves its old address leading here (Article.keep_former_slugs): say so."""
+        for code in LANGUAGE_CODES:
+            old = form.initial.get(f"slug_{code}")
+            if old and f"slug_{code}" in form.changed_data:
+                with translation.override(code):
+                    address = reverse("netinfo:article-detail", kwargs={"slug": old})
+                self.message_user(
+                    request,
+                    _("The old address %(address)s now leads to this article.")
+                    % {"address": address},
+                )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

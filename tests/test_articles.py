@@ -684,6 +684,24 @@ class ArticleAdminTests(TestCase):
         self.assertIn('href="#ref-1"', article.body_html_en)
         self.assertEqual(article.citations.get().reference.key, "oronsky2017")
 
+    def test_a_changed_slug_tells_the_editor_the_old_address_still_works(self):
+        article = make_article("first-name", topic=self.topic, published=False)
+        response = self.client.post(
+            f"/admin/netinfo/article/{article.pk}/change/",
+            self.post_data(slug_en="second-name", title_en=article.title_en),
+            follow=True,
+        )
+        self.assertContains(response, "The old address /en/articles/first-name/ now leads")
+        self.assertEqual(
+            list(article.former_slugs.values_list("language", "slug")), [("en", "first-name")]
+        )
+        response = self.client.post(
+            f"/admin/netinfo/article/{article.pk}/change/",
+            self.post_data(slug_en="second-name", title_en="Retitled"),
+            follow=True,
+        )
+        self.assertNotContains(response, "now leads to this article")
+
     def test_duplicate_german_slug_is_a_form_error_not_a_crash(self):
         make_article(
             "taken", topic=self.topic, slug_de="vergeben", title_de="x", body_de="x", summary_de="x"
