@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from patient_groups.search import directory_matches
 from references import exchange
 from references.templatetags.reference_tags import REFERENCE_LIST_FIELDS
 
@@ -321,6 +322,7 @@ def search(request):
             "results": results,
             "searched": "q" in request.GET,
             "max_length": MAX_QUERY_LENGTH,
+            **(directory_matches(query) if query else {}),
         },
     )
 

@@ -57,6 +57,23 @@ def _display_names(language):
         }
 
 
+def countries_named_in(text):
+    """
+    Codes of the countries whose names, in the active language, `text` contains as whole words,
+    accents and capitals aside: "groups in germany" gives ["DE"] (and "woman" no Oman).
+    """
+    pattern, codes = _country_names_pattern(translation.get_language())
+    return list(dict.fromkeys(codes[name] for name in pattern.findall(folded(text))))
+
+
+@functools.lru_cache(maxsize=8)
+def _country_names_pattern(language):
+    codes = {folded(name): code for code, name in _display_names(language)["countries"].items()}
+    # Longest first, so "papua new guinea" is found as a whole rather than as "guinea".
+    names = sorted(codes, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)"), codes
+
+
 def language_choices():
     return sorted(((code, language_name(code)) for code in LANGUAGE_NAMES), key=lambda c: c[1])
 
@@ -306,14 +323,18 @@ class PatientGroup(models.Model):
         labels = display_names()["services"]
         return [labels[s] for s in self.service_list if s in labels]
 
+    def place(self):
+        """Where the group works, in the active language: its country, or its coverage."""
+        country = self.country.code
+        if country:
+            return country_name(country)
+        return display_names()["coverage"].get(self.coverage, "")
+
     def facts(self):
         """The directory entry's texts, in the active language, ready to print."""
-        country = self.country.code
         former = self.former_name_list()
         return {
-            "where": country_name(country)
-            if country
-            else display_names()["coverage"].get(self.coverage, ""),
+            "where": self.place(),
             "languages": ", ".join(self.language_names()),
             "services": ", ".join(self.service_names()),
             "formerly": gettext("formerly %(names)s") % {"names": ", ".join(former)}

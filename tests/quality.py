@@ -42,7 +42,7 @@ def make_pages():
         languages="de en",
         services="helpline information",
         website="https://example.org/",
-        former_names="Old name",
+        former_names="NET Germany",
     )
     return {
         "home": "/en/",
@@ -52,6 +52,8 @@ def make_pages():
         "article-de": "/de/articles/behandlung/",
         "search": "/en/search/?q=operation",
         "search-de": "/de/search/?q=operation",
+        # Finds the group by name and names a country with groups: the search's directory part.
+        "search-groups": "/en/search/?q=NET+Germany",
         "directory": "/en/patient-groups/",
         "group": group.get_absolute_url(),
         "cookie-settings": "/en/cookies/",

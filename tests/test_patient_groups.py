@@ -246,6 +246,108 @@ class DirectoryPageTests(TestCase):
         self.assertContains(self.client.get("/en/articles/linked/"), "Find a patient group")
 
 
+class SiteSearchTests(TestCase):
+    """The site search also finds groups by name and the directory of a country it names."""
+
+    def search(self, query, language="en"):
+        return self.client.get(f"/{language}/search/", {"q": query})
+
+    def test_groups_whose_names_match_are_listed(self):
+        group = make_group("Zébra Neuro Verein", acronym="ZNV", country="AT", city="Graz")
+        make_group("Zebra Quiet Club", status=PatientGroup.Status.INACTIVE)
+        for query in ("zebra neuro", "ZÉBRA NEURO", "znv", "graz"):
+            with self.subTest(query=query):
+                response = self.search(query)
+                self.assertContains(response, '<h2 id="search-groups-heading">Patient groups</h2>')
+                self.assertContains(
+                    response,
+                    f'<li><a href="{group.get_absolute_url()}">Zébra Neuro Verein</a> (ZNV), '
+                    "Austria</li>",
+                    html=True,
+                )
+                self.assertNotContains(response, "Zebra Quiet Club")  # inactive
+        response = self.search("zebra neuro", "de")
+        self.assertContains(response, "Patientenorganisationen</h2>")
+        self.assertContains(response, "Österreich")
+
+    def test_at_most_five_groups_names_that_begin_with_the_query_first(self):
+        make_group("The Quokka Society", country="AU", region="asia-pacific")
+        for number in range(1, 7):
+            make_group(f"Quokka Club {number}", country="AU", region="asia-pacific")
+        response = self.search("quokka")
+        names = [group.name for group in response.context["groups"]]
+        self.assertEqual(names, [f"Quokka Club {number}" for number in range(1, 6)])
+        self.assertContains(
+            response,
+            '<a href="/en/patient-groups/?q=quokka">'
+            "All patient groups whose name contains “quokka”</a>",
+            html=True,
+        )
+        # The link leads to every match, the ones not shown included.
+        directory = self.client.get("/en/patient-groups/", {"q": "quokka"})
+        self.assertContains(directory, "7 groups found.")
+        self.assertNotContains(self.search("quokka club 1"), "All patient groups whose name")
+
+    def test_short_or_unmatched_queries_list_no_groups(self):
+        make_group("NE Group")
+        for query in ("ne", "e", "carcinoid syndrome"):
+            with self.subTest(query=query):
+                response = self.search(query)
+                self.assertNotContains(response, "search-groups")
+                self.assertEqual(response.context["groups"], [])
+
+    def test_a_named_country_leads_to_its_groups(self):
+        make_group("Netzwerk", country="DE")
+        make_group("Oman Friends", country="OM", region="asia-pacific", status="inactive")
+        link = '<a href="/en/patient-groups/?country=DE">Germany: all patient groups</a>'
+        for query in ("support groups in Germany", "germany", "GERMANY help"):
+            with self.subTest(query=query):
+                self.assertContains(self.search(query), link, html=True)
+        self.assertContains(
+            self.search("Gruppen in Deutschland", "de"),
+            '<a href="/de/patient-groups/?country=DE">Deutschland: alle '
+            "Patientenorganisationen</a>",
+            html=True,
+        )
+        # Countries without active groups, and country names inside other words, lead nowhere.
+        for query in ("groups in Oman", "groups in France", "a woman with a NET", "germanys"):
+            with self.subTest(query=query):
+                self.assertEqual(self.search(query).context["group_countries"], [])
+
+    def test_countries_named_in_finds_whole_names_only(self):
+        from django.utils import translation
+
+        from patient_groups.models import countries_named_in
+
+        with translation.override("en"):
+            self.assertEqual(countries_named_in("NETs in Papua New Guinea"), ["PG"])
+            self.assertEqual(countries_named_in("guinea or niger"), ["GN", "NE"])
+            self.assertEqual(countries_named_in("nigeria, Nigeria"), ["NG"])
+            self.assertEqual(countries_named_in("woman"), [])
+        with translation.override("de"):
+            self.assertEqual(countries_named_in("Österreich und oesterreich"), ["AT"])
+            self.assertEqual(countries_named_in("osterreich"), ["AT"])
+
+    def test_names_and_queries_are_escaped(self):
+        make_group("<img src=x onerror=alert(1)> Help", country="DE")
+        response = self.search("onerror")
+        self.assertContains(response, "&lt;img src=x onerror=alert(1)&gt; Help")
+        self.assertNotContains(response, "<img src=x")
+        response = self.search('help"><script>alert(1)</script> germany')
+        self.assertNotContains(response, "<script>alert")
+
+    def test_queries(self):
+        for number in range(8):
+            make_group(f"Search Group {number}", country="DE")
+        with CaptureQueriesContext(connection) as context:
+            response = self.search("search group in germany")
+        self.assertContains(response, "Germany: all patient groups")
+        with CaptureQueriesContext(connection) as more:
+            self.search("search group")
+        self.assertEqual(len(more.captured_queries), len(context.captured_queries) - 1)
+        self.assertLessEqual(len(context.captured_queries), 4)
+
+
 class QueryCountTests(TestCase):
     def queries(self, url):
         with CaptureQueriesContext(connection) as context:
