@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import updates, views
 from .caching import public_page
 
 app_name = "netinfo"
@@ -17,5 +17,7 @@ urlpatterns = [
     ),
     path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
     path("search/", views.search, name="search"),
+    path("updates/", updates.updates, name="updates"),
+    path("updates/feed/", updates.updates_feed, name="updates-feed"),
     path("review/<str:token>/", views.review_preview, name="review-preview"),
 ]

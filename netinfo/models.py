@@ -618,6 +618,12 @@ class ChangeLogEntryQuerySet(models.QuerySet):
     def public(self):
         return self.order_by("-created", "-pk")
 
+    def of_live_articles(self):
+        """Entries of articles visitors can read now (see ArticleQuerySet.published)."""
+        return self.filter(
+            article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+        )
+
 
 class ChangeLogEntry(models.Model):
     """One line of an article's public "What changed" list, written whenever it is published."""

@@ -224,6 +224,8 @@ AUTHENTICATION_BACKENDS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in templates use DATE_FORMAT: "22 November 2026" (en), "22. November 2026" (de).
+FORMAT_MODULE_PATH = ["netinfo.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Berlin"
 USE_TZ = True

@@ -36,7 +36,7 @@ class PageSitemap(Sitemap):
     x_default = True
 
     def items(self):
-        return ["netinfo:home", "netinfo:about", "patient_groups:group-list"]
+        return ["netinfo:home", "netinfo:about", "netinfo:updates", "patient_groups:group-list"]
 
     def location(self, item):
         return reverse(item)

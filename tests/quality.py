@@ -58,5 +58,6 @@ def make_pages():
         "group": group.get_absolute_url(),
         "cookie-settings": "/en/cookies/",
         "about": "/en/about/",
+        "updates": "/en/updates/",
         "not-found": "/en/no-such-page/",
     }

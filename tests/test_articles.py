@@ -504,6 +504,7 @@ class SitemapTests(TestCase):
         self.assertIn("<loc>http://testserver/en/articles/english-only/</loc>", xml)
         self.assertNotIn("/de/articles/english-only/", xml)
         self.assertNotIn("hidden-draft", xml)
+        self.assertIn("<loc>http://testserver/de/updates/</loc>", xml)
 
     def test_robots_txt(self):
         response = self.client.get("/robots.txt")
@@ -758,3 +759,143 @@ class TranslationOverrideTests(TestCase):
         self.assertEqual(
             result.html, '<p>Text <sup class="citation citation--unknown">?</sup>.</p>'
         )
+
+
+def make_change(article, summary_en, days_ago=0, **fields):
+    from netinfo.models import ChangeLogEntry
+
+    return ChangeLogEntry.objects.create(
+        article=article,
+        created=NOW - datetime.timedelta(days=days_ago),
+        kind=fields.pop("kind", ChangeLogEntry.Kind.CLINICAL),
+        summary_en=summary_en,
+        **fields,
+    )
+
+
+class UpdatesTests(TestCase):
+    """/updates/ and its Atom feed: the latest "What changed" lines of live articles."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = make_article(
+            "lutetium", title_en="Lutetium therapy", title_de="Lutetium-Therapie"
+        )
+        cls.older = make_change(
+            cls.article, "Reviewed.", days_ago=40, kind="review", summary_de="Geprüft."
+        )
+        cls.newer = make_change(cls.article, "New trial results added.", days_ago=2)
+        cls.other = make_change(
+            make_article("surgery"), "Typo fixed.", days_ago=10, kind="editorial"
+        )
+        # Not live: a draft, an article scheduled for tomorrow, an archived one.
+        make_change(make_article("draft", published=False), "Draft change.")
+        scheduled = make_article("scheduled", published_at=NOW + datetime.timedelta(days=1))
+        make_change(scheduled, "Scheduled change.")
+        make_change(make_article("old", status=Article.Status.ARCHIVED), "Archived change.")
+
+    def test_the_page_lists_changes_of_live_articles_newest_first(self):
+        response = self.client.get("/en/updates/")
+        updates = response.context["updates"]
+        self.assertEqual(
+            [update.summary for update in updates],
+            ["New trial results added.", "Typo fixed.", "Reviewed."],
+        )
+        self.assertContains(
+            response,
+            f'<a href="/en/articles/lutetium/#change-{self.newer.pk}">Lutetium therapy</a>',
+            html=True,
+        )
+        self.assertContains(response, "<strong>Clinical update</strong>", html=True)
+        self.assertContains(response, "<strong>Reviewed, no changes</strong>", html=True)
+        for hidden in ("Draft change", "Scheduled change", "Archived change"):
+            self.assertNotContains(response, hidden)
+        # The link leads to the entry's own line in the article's "What changed" list.
+        article_page = self.client.get("/en/articles/lutetium/")
+        self.assertContains(article_page, f'<li id="change-{self.newer.pk}">')
+        self.assertContains(response, '<link rel="alternate" type="application/atom+xml"', count=1)
+        self.assertContains(self.client.get("/en/"), '<a href="/en/updates/">Recent updates</a>')
+
+    def test_german_page_marks_what_is_only_in_english(self):
+        response = self.client.get("/de/updates/")
+        self.assertContains(response, "<h1>Neueste Änderungen</h1>", html=True)
+        self.assertContains(response, "Lutetium-Therapie</a>")
+        self.assertContains(response, "<span>Geprüft.</span>", html=True)
+        self.assertContains(response, '<span lang="en">New trial results added.</span>', html=True)
+        self.assertContains(response, '<a href="/de/articles/surgery/#change-', count=1)
+        self.assertContains(response, 'lang="en">Surgery</a>')
+        # Dates as each language writes them: "22. November 2026", "22 November 2026".
+        local = timezone.localtime(self.newer.created)
+        german_months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"]
+        german_months += ["September", "Oktober", "November", "Dezember"]
+        self.assertContains(
+            response, f"{local.day}. {german_months[local.month - 1]} {local.year}</time>"
+        )
+        self.assertContains(
+            self.client.get("/en/updates/"), f"{local.day} {local:%B} {local.year}</time>"
+        )
+
+    def test_the_feed_has_one_entry_per_change(self):
+        from xml.etree import ElementTree
+
+        response = self.client.get("/en/updates/feed/")
+        self.assertEqual(response["Content-Type"], "application/atom+xml; charset=utf-8")
+        self.assertIn("public", response["Cache-Control"])
+        atom = "{http://www.w3.org/2005/Atom}"
+        feed = ElementTree.fromstring(response.content)
+        self.assertEqual(feed.get("{http://www.w3.org/XML/1998/namespace}lang"), "en")
+        self.assertEqual(feed.find(f"{atom}title").text, "NET Info: recent updates")
+        entries = feed.findall(f"{atom}entry")
+        self.assertEqual(
+            [entry.find(f"{atom}title").text for entry in entries],
+            [
+                "Lutetium therapy: Clinical update",
+                "Surgery: Editorial change",
+                "Lutetium therapy: Reviewed, no changes",
+            ],
+        )
+        self.assertEqual(
+            entries[0].find(f"{atom}link").get("href"),
+            f"http://testserver/en/articles/lutetium/#change-{self.newer.pk}",
+        )
+        ids = [entry.find(f"{atom}id").text for entry in entries]
+        self.assertEqual(len(set(ids)), 3)
+        german = ElementTree.fromstring(self.client.get("/de/updates/feed/").content)
+        self.assertEqual(german.find(f"{atom}title").text, "NET Info: neueste Änderungen")
+        self.assertEqual(
+            german.find(f"{atom}entry/{atom}title").text,
+            "Lutetium-Therapie: Medizinische Aktualisierung",
+        )
+
+    def test_text_is_escaped_for_feed_readers_and_pages(self):
+        make_change(self.article, '<img src=x onerror="alert(1)"> Bad', days_ago=0)
+        from xml.etree import ElementTree
+
+        feed = ElementTree.fromstring(self.client.get("/en/updates/feed/").content)
+        summary = feed.find(
+            "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary"
+        )
+        # A feed reader reads the summary as HTML: the tag must arrive as text.
+        self.assertEqual(summary.text, "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Bad")
+        page = self.client.get("/en/updates/")
+        self.assertNotContains(page, "<img src=x")
+
+    def test_queries_do_not_grow_with_the_number_of_changes(self):
+        def queries(url):
+            with CaptureQueriesContext(connection) as context:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            return len(context.captured_queries)
+
+        few = queries("/en/updates/"), queries("/en/updates/feed/")
+        for number in range(40):
+            make_change(self.article, f"Change {number}.", days_ago=1)
+        many = queries("/en/updates/"), queries("/en/updates/feed/")
+        self.assertEqual(few, many)
+        self.assertEqual(many, (1, 1))
+        self.assertContains(self.client.get("/en/updates/"), '<li class="updates__item">', count=30)
+
+    def test_no_updates_yet(self):
+        from netinfo.models import ChangeLogEntry
+
+        ChangeLogEntry.objects.all().delete()
+        self.assertContains(self.client.get("/en/updates/"), "No updates yet.")

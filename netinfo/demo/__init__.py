@@ -17,7 +17,15 @@ from PIL import Image, ImageDraw, ImageFont
 
 from references.models import Reference
 
-from ..models import Article, ExternalResource, Figure, FigureSeries, Topic, rebuild_citations
+from ..models import (
+    Article,
+    ChangeLogEntry,
+    ExternalResource,
+    Figure,
+    FigureSeries,
+    Topic,
+    rebuild_citations,
+)
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("en", "de")
@@ -90,6 +98,13 @@ def load(log=print):
 
     for article, data in new_articles:
         article.related_articles.set([articles[slug] for slug in data.get("related", [])])
+        # Not a medical approval (that records a reviewer): the demo says so where it shows.
+        ChangeLogEntry.objects.create(
+            article=article,
+            kind=ChangeLogEntry.Kind.EDITORIAL,
+            summary_en="First published. Not yet checked by a medical reviewer.",
+            summary_de="Erstmals veröffentlicht. Noch nicht medizinisch geprüft.",
+        )
         for order, resource in enumerate(data.get("resources", []), start=1):
             ExternalResource.objects.create(
                 article=article,
