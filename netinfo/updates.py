@@ -30,7 +30,6 @@ class Update:
     """One change log entry as visitors read it, in their language where it is translated."""
 
     def __init__(self, entry, language):
-        self.entry = entry
         self.date = entry.created
         self.kind = entry.get_kind_display()
         self.summary, self.summary_language = translated_value(entry, "summary", language)
@@ -58,9 +57,10 @@ def updates(request):
 
 
 class UpdatesFeed(Feed):
-    """The same list for feed readers, in the language of its address (/en/ or /de/)."""
-
-    # The feed's language is the active one (Feed.language is None).
+    """
+    The same list for feed readers, in the language of its address (/en/ or /de/): Feed takes
+    the active language when its `language` is not set.
+    """
 
     feed_type = Atom1Feed
 
