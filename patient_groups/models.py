@@ -66,9 +66,28 @@ def countries_named_in(text):
     return list(dict.fromkeys(codes[name] for name in pattern.findall(folded(text))))
 
 
+# Names people type for countries whose official short names they rarely use.
+COUNTRY_ALIASES = {
+    "en": {
+        **dict.fromkeys(["usa", "united states"], "US"),
+        **dict.fromkeys(["uk", "great britain", "britain", "england", "scotland", "wales"], "GB"),
+        "northern ireland": "GB",
+        "holland": "NL",
+        "czech republic": "CZ",
+    },
+    "de": {
+        **dict.fromkeys(["usa", "vereinigte staaten"], "US"),
+        **dict.fromkeys(["grossbritannien", "england", "schottland", "wales", "nordirland"], "GB"),
+        "holland": "NL",
+        "tschechische republik": "CZ",
+    },
+}
+
+
 @functools.lru_cache(maxsize=8)
 def _country_names_pattern(language):
     codes = {folded(name): code for code, name in _display_names(language)["countries"].items()}
+    codes.update(COUNTRY_ALIASES.get(language, {}))
     # Longest first, so "papua new guinea" is found as a whole rather than as "guinea".
     names = sorted(codes, key=len, reverse=True)
     return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)"), codes

@@ -324,9 +324,12 @@ class SiteSearchTests(TestCase):
             self.assertEqual(countries_named_in("guinea or niger"), ["GN", "NE"])
             self.assertEqual(countries_named_in("nigeria, Nigeria"), ["NG"])
             self.assertEqual(countries_named_in("woman"), [])
+            self.assertEqual(countries_named_in("help in the USA or the UK"), ["US", "GB"])
+            self.assertEqual(countries_named_in("groups in Scotland, Holland"), ["GB", "NL"])
         with translation.override("de"):
             self.assertEqual(countries_named_in("Österreich und oesterreich"), ["AT"])
             self.assertEqual(countries_named_in("osterreich"), ["AT"])
+            self.assertEqual(countries_named_in("Gruppen in Großbritannien"), ["GB"])
 
     def test_names_and_queries_are_escaped(self):
         make_group("<img src=x onerror=alert(1)> Help", country="DE")
