@@ -619,10 +619,8 @@ class ChangeLogEntryQuerySet(models.QuerySet):
         return self.order_by("-created", "-pk")
 
     def of_live_articles(self):
-        """Entries of articles visitors can read now (see ArticleQuerySet.published)."""
-        return self.filter(
-            article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
-        )
+        """Entries of articles visitors can read now, by the one rule for that (published())."""
+        return self.filter(article__in=Article.objects.published())
 
 
 class ChangeLogEntry(models.Model):
