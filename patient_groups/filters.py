@@ -1,15 +1,19 @@
 """The directory's filters: plain GET parameters, checked, with a polite note for bad values."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from netinfo.search import clean_query
+from netinfo.prepared import PreparedRows
+from netinfo.search import clean_query, folded
 
 from .models import PatientGroup, country_name, language_name
 
 MAX_NAME_LENGTH = 100
+# The filters' values as the queries compare them (DirectoryFilter.values()).
+FILTER_KINDS = {"region": int, "country": str, "language": str, "name": str}
 
 
 @dataclass
@@ -58,16 +62,18 @@ class DirectoryFilter:
     def active(self):
         return bool(self.region or self.country or self.language or self.name)
 
+    def values(self):
+        """The chosen filters' values as the queries compare them: the region's id, the name folded."""
+        values = {
+            "region": self.region.pk if self.region else None,
+            "country": self.country,
+            "language": self.language,
+            "name": folded(self.name),
+        }
+        return {name: value for name, value in values.items() if value}
+
     def apply(self, queryset):
-        if self.region:
-            queryset = queryset.in_region(self.region)
-        if self.country:
-            queryset = queryset.in_country(self.country)
-        if self.language:
-            queryset = queryset.serving_language(self.language)
-        if self.name:
-            queryset = queryset.matching(self.name)
-        return queryset
+        return filtered(queryset, **self.values())
 
     def query_string(self):
         from urllib.parse import urlencode
@@ -81,12 +87,46 @@ class DirectoryFilter:
         return urlencode({k: v for k, v in params.items() if v})
 
 
+def filtered(queryset, *, region=None, country=None, language=None, name=None):
+    """`queryset` narrowed by the filters given, values as DirectoryFilter.values() gives them."""
+    if region is not None:
+        queryset = queryset.in_region(region)
+    if country is not None:
+        queryset = queryset.in_country(country)
+    if language is not None:
+        queryset = queryset.serving_language(language)
+    if name is not None:
+        queryset = queryset.matching_folded(name)
+    return queryset
+
+
+# The directory's queries are the same on every request but for the filters' values, so they
+# are prepared (netinfo/prepared.py): building and compiling them took Django longer than the
+# database took to answer. One prepared query per combination of filters chosen.
+FILTER_OPTIONS = PreparedRows(
+    # order_by(): the model's default ordering would make every row distinct.
+    lambda: PatientGroup.objects.active().order_by().values("country", "languages").distinct()
+)
+
+
+@functools.cache
+def prepared_counts(chosen_filters):
+    return PreparedRows(
+        lambda **values: (
+            filtered(PatientGroup.objects.active(), **values)
+            .order_by()
+            .values("region")
+            .annotate(n=Count("pk"))
+        ),
+        **{name: FILTER_KINDS[name] for name in chosen_filters},
+    )
+
+
 def filter_options():
     """(country codes, language codes) of active groups, in one query."""
     country_codes, language_codes = set(), set()
-    # order_by(): the model's default ordering would make every row distinct.
-    pairs = PatientGroup.objects.active().order_by().values_list("country", "languages").distinct()
-    for country, languages in pairs:
+    for row in FILTER_OPTIONS():
+        country, languages = row["country"], row["languages"]
         if country:
             country_codes.add(country)
         language_codes.update(languages.split())
@@ -102,7 +142,7 @@ def language_options(codes):
     return sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
 
 
-def counts_by_region(queryset):
-    return dict(
-        queryset.order_by().values_list("region").annotate(n=Count("pk")).values_list("region", "n")
-    )
+def counts_by_region(chosen):
+    """{region id: number of active groups} of the groups `chosen` (a DirectoryFilter) lets through."""
+    values = chosen.values()
+    return {row["region"]: row["n"] for row in prepared_counts(tuple(values))(**values)}

@@ -57,6 +57,15 @@ def _display_names(language):
         }
 
 
+def place(country, coverage, names=None):
+    """A group's country name, or its coverage ("International") when it has no country."""
+    names = names or display_names()
+    if country:
+        name = names["countries"].get(country)
+        return name if name is not None else str(countries.name(country))
+    return names["coverage"].get(coverage, "")
+
+
 def countries_named_in(text):
     """
     Codes of the countries whose names, in the active language, `text` contains as whole words,
@@ -154,7 +163,11 @@ class PatientGroupQuerySet(models.QuerySet):
 
     def matching(self, text):
         """Groups whose name, acronym, former names or city contain `text`, accents and case aside."""
-        return self.filter(search_text__contains=folded(text))
+        return self.matching_folded(folded(text))
+
+    def matching_folded(self, text):
+        """matching() for text folded already, as the directory's prepared queries pass it."""
+        return self.filter(search_text__contains=text)
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -344,22 +357,7 @@ class PatientGroup(models.Model):
 
     def place(self):
         """Where the group works, in the active language: its country, or its coverage."""
-        country = self.country.code
-        if country:
-            return country_name(country)
-        return display_names()["coverage"].get(self.coverage, "")
-
-    def facts(self):
-        """The directory entry's texts, in the active language, ready to print."""
-        former = self.former_name_list()
-        return {
-            "where": self.place(),
-            "languages": ", ".join(self.language_names()),
-            "services": ", ".join(self.service_names()),
-            "formerly": gettext("formerly %(names)s") % {"names": ", ".join(former)}
-            if former
-            else "",
-        }
+        return place(self.country.code, self.coverage)
 
     def former_name_list(self):
         return [line.strip() for line in self.former_names.splitlines() if line.strip()]

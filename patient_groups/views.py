@@ -1,3 +1,4 @@
+import functools
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import permission_required
@@ -7,21 +8,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from netinfo.caching import public_page
+from netinfo.prepared import PreparedQuery, PreparedRows
 from netinfo.structured_data import to_script_json
 
 from .export import csv_response, json_response
 from .filters import (
+    FILTER_KINDS,
     DirectoryFilter,
     country_options,
     counts_by_region,
     filter_options,
+    filtered,
     language_options,
 )
 from .models import PatientGroup, Region
 
 PAGE_SIZE = 50
-# What the directory list shows (templatetags/directory_tags.py); loading only these is a
-# third quicker than loading whole groups.
+# What the directory list shows (templatetags/directory_tags.py), loaded as plain values: making
+# 50 model instances took longer than the query.
 LISTED = [
     "name",
     "slug",
@@ -36,8 +40,11 @@ LISTED = [
 ]
 
 
+REGIONS = PreparedQuery(lambda: Region.objects.all())
+
+
 def directory_filter(request):
-    regions = list(Region.objects.all())
+    regions = REGIONS()
     country_codes, language_codes = filter_options()
     chosen = DirectoryFilter.from_params(request.GET, regions, country_codes, language_codes)
     return regions, country_codes, language_codes, chosen
@@ -47,8 +54,7 @@ def directory_filter(request):
 def group_list(request):
     """Active groups by region, filtered by plain GET parameters; four queries in all."""
     regions, country_codes, language_codes, chosen = directory_filter(request)
-    matching = chosen.apply(PatientGroup.objects.active())
-    counts = counts_by_region(matching)
+    counts = counts_by_region(chosen)
     total = sum(counts.values())
     try:
         page = max(1, int(request.GET.get("page", "1")))
@@ -56,10 +62,10 @@ def group_list(request):
         page = 1
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
-    groups = page_of_groups(matching, regions, counts, (page - 1) * PAGE_SIZE)
+    groups = page_of_groups(chosen, regions, counts, (page - 1) * PAGE_SIZE)
     sections = []
     for region in regions:
-        members = [g for g in groups if g.region_id == region.pk]
+        members = [g for g in groups if g["region"] == region.pk]
         if members:
             sections.append(
                 {"region": region, "count": counts.get(region.pk, 0), "groups": members}
@@ -81,10 +87,11 @@ def group_list(request):
     )
 
 
-def page_of_groups(matching, regions, counts, start):
+def page_of_groups(chosen, regions, counts, start):
     """
-    PAGE_SIZE groups from position `start` of the directory's order (region, then name), in
-    one query that touches only the regions the page shows.
+    PAGE_SIZE groups (dicts of LISTED) from position `start` of the directory's order (region,
+    then name) of the groups `chosen` lets through, in one query that touches only the regions
+    the page shows.
 
     The directory order puts regions in their own order, which the groups table does not know,
     so sorting every group by it costs a scan of the whole table per page. A page that falls
@@ -101,13 +108,30 @@ def page_of_groups(matching, regions, counts, start):
         before += count
     if not shown:
         return []
-    if len(shown) == 1:
-        groups = matching.filter(region=shown[0]).order_by(Lower("name"), "pk")
-    else:
-        groups = matching.filter(region__in=shown).order_by(
-            "region__order", "region", Lower("name"), "pk"
-        )
-    return list(groups.only(*LISTED)[offset : offset + PAGE_SIZE])
+    values = chosen.values()
+    shown_ids = {f"shown_{i}": region.pk for i, region in enumerate(shown)}
+    query = prepared_page(tuple(values), len(shown))
+    return query(**values, **shown_ids, limit=PAGE_SIZE, offset=offset)
+
+
+@functools.cache
+def prepared_page(chosen_filters, regions_shown):
+    """The query of page_of_groups() for these filters and this number of regions shown."""
+    shown = [f"shown_{i}" for i in range(regions_shown)]
+
+    def build(**values):
+        shown_ids = [values.pop(name) for name in shown]
+        groups = filtered(PatientGroup.objects.active(), **values)
+        if len(shown_ids) == 1:
+            groups = groups.filter(region=shown_ids[0]).order_by(Lower("name"), "pk")
+        else:
+            groups = groups.filter(region__in=shown_ids).order_by(
+                "region__order", "region", Lower("name"), "pk"
+            )
+        return groups.values(*LISTED)
+
+    kinds = {name: FILTER_KINDS[name] for name in chosen_filters}
+    return PreparedRows(build, paged=True, **kinds, **dict.fromkeys(shown, int))
 
 
 @public_page

@@ -4,13 +4,16 @@ import datetime
 from unittest import mock
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Max
 from django.test import TestCase
 from django.utils import timezone, translation
 
 from netinfo.models import Authorship, ChangeLogEntry, Citation, Contributor, Topic
-from netinfo.prepared import PreparedQuery
+from netinfo.prepared import PreparedQuery, PreparedRows
+from netinfo.search import folded
 from netinfo.views import ARTICLE_BY_PK, ARTICLE_BY_SLUG, AUTHORSHIPS, CITATIONS
-from tests.factories import make_article, make_reference, make_topic
+from patient_groups.models import PatientGroup
+from tests.factories import make_article, make_group, make_reference, make_topic
 
 
 def citation_rows(citations):
@@ -97,13 +100,39 @@ class PreparedQueryTests(TestCase):
             changes(article=self.articles[0].pk)
         self.assertEqual(len(built), 2)
 
-    def test_refuses_a_value_that_django_changes_on_its_way_into_sql(self):
-        # icontains wraps the value in % signs: the SQL would not compare what it is given.
-        matching = PreparedQuery(
-            lambda text: Topic.objects.filter(name_en__icontains=text), text=str
+    def test_like_lookups_get_the_value_escaped_and_wrapped_as_django_does(self):
+        for name in ("50% off", "50 off", "a_b", "axb", "back\\slash", "Diagnosis"):
+            make_topic(f"topic-{len(Topic.objects.all())}", name_en=name)
+        lookups = ["icontains", "contains", "startswith", "endswith", "iexact"]
+        for lookup in lookups:
+            prepared = PreparedQuery(
+                lambda text, lookup=lookup: (
+                    Topic.objects.filter(**{f"name_en__{lookup}": text}).order_by("pk")
+                ),
+                text=str,
+            )
+            for text in ("%", "_", "0%", "a_", "\\", "DIAG", "b", "50"):
+                with self.subTest(lookup=lookup, text=text):
+                    expected = Topic.objects.filter(**{f"name_en__{lookup}": text}).order_by("pk")
+                    self.assertEqual(prepared(text=text), list(expected))
+        # A value the SQL wraps in more text: the language filter of the directory.
+        first_word = PreparedQuery(
+            lambda word: Topic.objects.filter(name_en__startswith=f"{word} ").order_by("pk"),
+            word=str,
         )
-        with self.assertRaisesMessage(ImproperlyConfigured, "do not reach the SQL unchanged"):
-            matching(text="diag")
+        self.assertEqual([t.name_en for t in first_word(word="50%")], ["50% off"])
+        self.assertEqual(first_word(word="5"), [])
+
+    def test_refuses_a_value_that_the_build_changes(self):
+        # The SQL would compare the value as given, not as the build meant to change it.
+        for change in (str.lower, str.upper, str.strip, folded):
+            with self.subTest(change=change.__name__):
+                changed = PreparedQuery(
+                    lambda text, change=change: Topic.objects.filter(name_en=change(text)),
+                    text=str,
+                )
+                with self.assertRaisesMessage(ImproperlyConfigured, "do not reach the SQL"):
+                    changed(text="diagnosis")
 
     def test_checks_the_values_it_is_given(self):
         with self.assertRaises(TypeError):
@@ -123,3 +152,65 @@ class PreparedQueryTests(TestCase):
         two_hours_on = timezone.now() + datetime.timedelta(hours=2)
         with mock.patch("django.utils.timezone.now", return_value=two_hours_on):
             self.assertEqual(self.client.get("/en/articles/later/").status_code, 200)
+
+
+class PreparedRowsTests(TestCase):
+    """The directory's queries (patient_groups), prepared as values() rows."""
+
+    @classmethod
+    def setUpTestData(cls):
+        for i in range(7):
+            make_group(f"Group {i}", country="DE" if i % 2 else "FR", languages="de en")
+        make_group("Elsewhere", region="asia-pacific", country="JP", languages="ja")
+
+    def test_same_rows_as_the_orm_with_values_converted(self):
+        counts = PreparedRows(
+            lambda country: (
+                PatientGroup.objects.filter(country=country)
+                .order_by("region")
+                .values("region")
+                .annotate(n=Count("pk"), newest=Max("created"))
+            ),
+            country=str,
+        )
+        for country in ("DE", "FR", "JP", "XX"):
+            with self.subTest(country=country):
+                expected = (
+                    PatientGroup.objects.filter(country=country)
+                    .order_by("region")
+                    .values("region")
+                    .annotate(n=Count("pk"), newest=Max("created"))
+                )
+                with self.assertNumQueries(1):
+                    rows = counts(country=country)
+                self.assertEqual(rows, list(expected))
+        [row] = counts(country="JP")
+        self.assertIsInstance(row["newest"], datetime.datetime)
+
+    def test_pages_by_limit_and_offset(self):
+        names = PreparedRows(
+            lambda language: (
+                PatientGroup.objects.serving_language(language).order_by("name").values("name")
+            ),
+            paged=True,
+            language=str,
+        )
+        everyone = [row["name"] for row in PatientGroup.objects.order_by("name").values("name")]
+        for limit, offset in ((3, 0), (3, 3), (3, 6), (10, 0), (2, 20)):
+            with self.subTest(limit=limit, offset=offset):
+                rows = names(language="de", limit=limit, offset=offset)
+                german = [name for name in everyone if name != "Elsewhere"]
+                self.assertEqual([row["name"] for row in rows], german[offset : offset + limit])
+        self.assertEqual(names(language="ja", limit=5, offset=0), [{"name": "Elsewhere"}])
+        with self.assertRaises(TypeError):
+            names(language="de")
+        with self.assertRaises(TypeError):
+            names(language="de", limit="5", offset=0)
+
+    def test_refuses_what_it_cannot_run(self):
+        for build in (
+            lambda: PatientGroup.objects.all(),
+            lambda: PatientGroup.objects.values("name")[:5],
+        ):
+            with self.subTest(build=build), self.assertRaises(ImproperlyConfigured):
+                PreparedRows(build)()
