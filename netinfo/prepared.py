@@ -173,7 +173,7 @@ class PreparedRows(PreparedQuery):
             rows = cursor.fetchall()
         if converters:
             rows = [convert(row, converters, connection) for row in rows]
-        return [dict(zip(columns, row)) for row in rows]
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
     def compile(self, queryset, markers):
         query = queryset.query

@@ -106,9 +106,9 @@ class PreparedQueryTests(TestCase):
         lookups = ["icontains", "contains", "startswith", "endswith", "iexact"]
         for lookup in lookups:
             prepared = PreparedQuery(
-                lambda text, lookup=lookup: (
-                    Topic.objects.filter(**{f"name_en__{lookup}": text}).order_by("pk")
-                ),
+                lambda text, lookup=lookup: Topic.objects.filter(
+                    **{f"name_en__{lookup}": text}
+                ).order_by("pk"),
                 text=str,
             )
             for text in ("%", "_", "0%", "a_", "\\", "DIAG", "b", "50"):

@@ -56,7 +56,9 @@ def entry(group, names, labels, url_prefix):
     if languages:
         html.append(f"<dt>{labels['languages']}</dt><dd>{escape(languages)}</dd>")
     services = ", ".join(
-        names["services"][value] for value in group["services"].split() if value in names["services"]
+        names["services"][value]
+        for value in group["services"].split()
+        if value in names["services"]
     )
     if services:
         html.append(f"<dt>{labels['services']}</dt><dd>{escape(services)}</dd>")
