@@ -63,7 +63,7 @@ class DirectoryFilter:
         return bool(self.region or self.country or self.language or self.name)
 
     def values(self):
-        """The chosen filters' values as the queries compare them: the region's id, the name folded."""
+        """The chosen filters' values as the queries compare them: region id, name folded."""
         values = {
             "region": self.region.pk if self.region else None,
             "country": self.country,
@@ -143,6 +143,6 @@ def language_options(codes):
 
 
 def counts_by_region(chosen):
-    """{region id: number of active groups} of the groups `chosen` (a DirectoryFilter) lets through."""
+    """{region id: count} of the active groups that `chosen` (a DirectoryFilter) lets through."""
     values = chosen.values()
     return {row["region"]: row["n"] for row in prepared_counts(tuple(values))(**values)}

@@ -143,6 +143,27 @@ class DirectoryPageTests(TestCase):
                 found = sorted(g["name"] for s in response.context["sections"] for g in s["groups"])
                 self.assertEqual(found, names)
 
+    def test_percent_and_underscore_in_a_name_are_plain_characters(self):
+        # The name filter is a LIKE; what visitors type must not act as its wildcards.
+        make_group("100% for patients", country="FR")
+        make_group("1000 patients", country="FR")
+        make_group("NET_Connect", country="FR")
+        make_group("NETXConnect", country="FR")
+        cases = {
+            "100%": ["100% for patients"],
+            "net_c": ["NET_Connect"],
+            "%": ["100% for patients"],
+            "_": ["NET_Connect"],
+        }
+        for query, names in cases.items():
+            for page in (1, 2):  # page 2 is past the end: the directory shows the last page
+                with self.subTest(query=query, page=page):
+                    response = self.client.get("/en/patient-groups/", {"q": query, "page": page})
+                    sections = response.context["sections"]
+                    found = sorted(g["name"] for s in sections for g in s["groups"])
+                    self.assertEqual(found, names)
+                    self.assertEqual(response.context["total"], len(names))
+
     def test_search_text_follows_every_change(self):
         group = make_group("Old Name", country="ES")
         group.name = "Asociación Nueva"
