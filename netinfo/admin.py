@@ -48,6 +48,7 @@ from .models import (
     rebuild_citations,
 )
 from .rendering import marker_problems
+from .search import folded
 
 
 @admin.register(Topic)
@@ -61,8 +62,13 @@ class TopicAdmin(TabbedTranslationAdmin):
 @admin.register(Contributor)
 class ContributorAdmin(TabbedTranslationAdmin):
     list_display = ["family_name", "given_names", "credentials", "user"]
-    search_fields = ["family_name", "given_names", "credentials_en", "credentials_de"]
+    search_fields = ["search_text"]
+    search_help_text = _("Searches names and credentials; accents and capitals do not matter.")
     autocomplete_fields = ["user"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Also what the article form's author picker (autocomplete) searches.
+        return super().get_search_results(request, queryset, folded(search_term))
 
 
 CHANGE_KINDS = [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .images import validate_image
 from .readability import measure
+from .search import folded
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 REVIEW_INTERVAL_YEARS = 3
@@ -78,6 +79,15 @@ class Topic(models.Model):
         return translated_languages(self, "name", "slug")
 
 
+# What the contributor admin's search looks in (Contributor.search_text).
+CONTRIBUTOR_SEARCHED_FIELDS = {
+    "given_names",
+    "family_name",
+    "credentials",
+    *(f"credentials_{code}" for code in LANGUAGE_CODES),
+}
+
+
 class Contributor(models.Model):
     """An author or medical reviewer, shown with credentials on the articles they worked on."""
 
@@ -98,6 +108,9 @@ class Contributor(models.Model):
         related_name="contributor",
         help_text=_("The admin account of this person, if they have one."),
     )
+    # Names and credentials folded (see folded()) for the admin's search, kept by save():
+    # editors type "Muller" or "oberg" for Müller and Öberg.
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         ordering = ["family_name", "given_names"]
@@ -106,6 +119,17 @@ class Contributor(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.searchable_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and CONTRIBUTOR_SEARCHED_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def searchable_text(self):
+        credentials = [getattr(self, f"credentials_{code}") or "" for code in LANGUAGE_CODES]
+        return folded("\n".join([self.given_names, self.family_name, *credentials]))
 
     @property
     def name(self):
