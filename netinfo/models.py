@@ -79,15 +79,6 @@ class Topic(models.Model):
         return translated_languages(self, "name", "slug")
 
 
-# What the contributor admin's search looks in (Contributor.search_text).
-CONTRIBUTOR_SEARCHED_FIELDS = {
-    "given_names",
-    "family_name",
-    "credentials",
-    *(f"credentials_{code}" for code in LANGUAGE_CODES),
-}
-
-
 class Contributor(models.Model):
     """An author or medical reviewer, shown with credentials on the articles they worked on."""
 
@@ -122,9 +113,8 @@ class Contributor(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = self.searchable_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and CONTRIBUTOR_SEARCHED_FIELDS & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
     def searchable_text(self):
