@@ -624,9 +624,6 @@ class Citation(models.Model):
             "language": self.language,
         }
 
-    def backlink_ids(self):
-        return [f"cite-{self.number}-{occurrence}" for occurrence in range(1, self.count + 1)]
-
 
 class ChangeLogEntryQuerySet(models.QuerySet):
     def public(self):

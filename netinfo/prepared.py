@@ -6,9 +6,12 @@ several times what the database then takes to answer; on an uncached article pag
 queries) it was about half of the page's time (README, "Performance"). Those queries have the
 same shape on every request: only the slug, the article or the language changes. A
 PreparedQuery builds its QuerySet once with marker values in their place, keeps the SQL and
-parameters Django made from it, and from then on runs that SQL with the real values through
-QuerySet.raw(), which makes model instances as the ORM does (values converted from the
-database, fields the query did not load fetched on access).
+parameters Django made from it, together with what Django's own ModelIterable works out for
+each run (which columns go to which model, the converters of their values, the populators of
+select_related()), and from then on runs that SQL with the real values and makes the model
+instances as the ORM does: values converted from the database, related objects attached,
+fields the query did not load fetched on access. Working all that out again for each run, as
+QuerySet.raw() does, took longer than the query itself.
 
 What a prepared query may contain:
 - Values as the SQL compares them, in exact lookups, or in LIKE lookups (contains,
@@ -19,11 +22,10 @@ What a prepared query may contain:
 - Nothing that depends on the time of the request, such as `published()`, which compares with
   now: the SQL would keep the moment it was prepared, and nothing here can tell. Filter such
   rows in Python, and test it (tests/test_prepared.py moves the clock).
-- No select_related(): raw() cannot fill related objects. `joined` does that for foreign keys:
-  it selects the named fields of the related row through the join and attaches an instance,
-  as select_related() would, so the page still needs one query.
-- No slicing: SQL gets LIMIT and OFFSET as numbers, not parameters. PreparedRows takes them
-  as values of each call instead.
+- select_related() (with only() naming the related fields to load), but no
+  prefetch_related(), which would need queries of its own.
+- Slices by constants only ([:2]): SQL gets LIMIT and OFFSET as numbers, not parameters.
+  PreparedRows takes them as values of each call instead.
 
 PreparedRows is the same for values() QuerySets: it returns the rows as dicts, without making
 model instances, which costs more than the query for a list of 50 rows. They are keyed by the
@@ -33,8 +35,7 @@ without its fallback to another language.
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import F
-from django.db.models.query import RawQuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 from django.utils.translation import get_language
 
 MARKERS = {
@@ -49,29 +50,21 @@ MARKERS = {
 class PreparedQuery:
     """
     `build(**markers)` returns the QuerySet; `kinds` names its values and their types (int or
-    str); `joined` maps foreign keys of the model to the fields of the related model to load.
-    Calling the PreparedQuery with the values returns the list of model instances.
+    str). Calling the PreparedQuery with the values returns the list of model instances.
     """
 
-    def __init__(self, build, *, joined=None, **kinds):
+    def __init__(self, build, **kinds):
         for name, kind in kinds.items():
             if kind not in MARKERS:
                 raise ImproperlyConfigured(f"{name}: a prepared value must be int or str.")
         self.build = build
         self.kinds = kinds
-        self.joined = joined or {}
         # Per language: modeltranslation may pick columns by the active one.
         self.prepared = {}
 
     def __call__(self, **values):
         self.check(values)
-        model, db, sql, slots, joins = self.prepare()
-        params = fill(slots, values, connections[db])
-        objects = list(RawQuerySet(sql, model=model, params=params, using=db))
-        for set_related in joins:
-            for obj in objects:
-                set_related(obj)
-        return objects
+        return self.run(self.prepare(), values)
 
     def check(self, values):
         if values.keys() != self.kinds.keys():
@@ -81,32 +74,68 @@ class PreparedQuery:
                 raise TypeError(f"{name} must be {self.kinds[name].__name__}, not {value!r}.")
 
     def prepare(self):
-        # Keeps the database the QuerySet chose when it was built (this site has one).
         language = get_language()
         if language not in self.prepared:
-            markers = self.markers()
-            self.prepared[language] = self.compile(self.build(**markers), markers)
+            markers = {name: MARKERS[kind](i) for i, (name, kind) in enumerate(self.kinds.items())}
+            self.prepared[language] = Prepared(self.build(**markers), markers, self.make_rows)
         return self.prepared[language]
 
-    def markers(self):
-        return {name: MARKERS[kind](i) for i, (name, kind) in enumerate(self.kinds.items())}
+    def run(self, prepared, values, sql_end="", params_end=()):
+        # The database the QuerySet chose when it was built (this site has one).
+        connection = connections[prepared.db]
+        params = fill(prepared.slots, values, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(prepared.sql + sql_end, [*params, *params_end])
+            rows = cursor.fetchall()
+        if prepared.converters:
+            rows = [convert(row, prepared.converters, connection) for row in rows]
+        return prepared.make_rows(rows)
 
-    def compile(self, queryset, markers):
-        model, db = queryset.model, queryset.db
-        connection = connections[db]
-        joins = []
-        for relation, fields in self.joined.items():
-            foreign_key = model._meta.get_field(relation)
-            aliases = {f"prepared_{relation}_{name}": name for name in fields}
-            queryset = queryset.annotate(
-                **{alias: F(f"{relation}__{name}") for alias, name in aliases.items()}
-            )
-            joins.append(related_setter(foreign_key, aliases, db, connection))
-        sql, params = queryset.query.get_compiler(using=db).as_sql()
-        return model, db, sql, parameter_slots(params, markers, connection), joins
+    def make_rows(self, queryset, compiler):
+        """A function that makes the model instances of the rows, as ModelIterable does."""
+        if queryset._iterable_class is not ModelIterable:
+            raise ImproperlyConfigured("PreparedQuery is for QuerySets of model instances.")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ImproperlyConfigured("A prepared query runs one query: no prefetch_related().")
+        db = queryset.db
+        select, klass_info = compiler.select, compiler.klass_info
+        annotations = list(compiler.annotation_col_map.items())
+        model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        related_populators = get_related_populators(klass_info, select, db)
+
+        def make_rows(rows):
+            objects = []
+            for row in rows:
+                obj = model.from_db(db, init_list, row[start:end])
+                for populator in related_populators:
+                    populator.populate(row, obj)
+                for name, position in annotations:
+                    setattr(obj, name, row[position])
+                objects.append(obj)
+            return objects
+
+        return make_rows
 
     def __repr__(self):
-        return f"<PreparedQuery {self.build.__qualname__}({', '.join(self.kinds)})>"
+        return f"<{type(self).__name__} {self.build.__qualname__}({', '.join(self.kinds)})>"
+
+
+class Prepared:
+    """A QuerySet's SQL, where the values go in it, and how its rows become results."""
+
+    def __init__(self, queryset, markers, make_rows):
+        self.db = queryset.db
+        compiler = queryset.query.get_compiler(using=self.db)
+        # as_sql() also works out compiler.select, klass_info and annotation_col_map.
+        sql, params = compiler.as_sql()
+        self.sql = sql
+        self.slots = parameter_slots(params, markers, connections[self.db])
+        # What the ORM does to values from the database (JSON, dates, counts ...), as it does.
+        expressions = [column[0] for column in compiler.select[: compiler.col_count]]
+        self.converters = list(compiler.get_converters(expressions).items())
+        self.make_rows = make_rows(queryset, compiler)
 
 
 def parameter_slots(params, markers, connection):
@@ -148,6 +177,16 @@ def fill(slots, values, connection):
     return params
 
 
+def convert(row, converters, connection):
+    row = list(row)
+    for position, (functions, expression) in converters:
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+    return row
+
+
 class PreparedRows(PreparedQuery):
     """
     A PreparedQuery of a values() QuerySet, returning its rows as dicts. With `paged`, each
@@ -162,78 +201,15 @@ class PreparedRows(PreparedQuery):
         if self.paged != (isinstance(limit, int) and isinstance(offset, int)):
             raise TypeError("limit and offset (int) are needed with paged=True, and only then.")
         self.check(values)
-        (columns, converters), db, sql, slots, _joins = self.prepare()
-        connection = connections[db]
-        params = fill(slots, values, connection)
         if self.paged:
-            sql += " LIMIT %s OFFSET %s"
-            params += [limit, offset]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            rows = [convert(row, converters, connection) for row in rows]
-        return [dict(zip(columns, row, strict=True)) for row in rows]
+            return self.run(self.prepare(), values, " LIMIT %s OFFSET %s", (limit, offset))
+        return self.run(self.prepare(), values)
 
-    def compile(self, queryset, markers):
+    def make_rows(self, queryset, compiler):
         query = queryset.query
         if query.low_mark or query.high_mark is not None:
             raise ImproperlyConfigured("Slice a PreparedRows query with limit and offset.")
         if query.default_cols:
             raise ImproperlyConfigured("PreparedRows is for values() QuerySets.")
-        compiler = query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
         columns = [alias for _expression, _sql, alias in compiler.select]
-        # What the ORM does to values from the database (counts to int, dates ...), as it does.
-        converters = compiler.get_converters([expression for expression, *_ in compiler.select])
-        connection = connections[queryset.db]
-        slots = parameter_slots(params, markers, connection)
-        return (columns, list(converters.items())), queryset.db, sql, slots, []
-
-
-def convert(row, converters, connection):
-    row = list(row)
-    for position, (functions, expression) in converters:
-        value = row[position]
-        for function in functions:
-            value = function(value, expression, connection)
-        row[position] = value
-    return row
-
-
-def related_setter(foreign_key, aliases, db, connection):
-    """A function that replaces the joined columns on an object by its related instance."""
-    related_model = foreign_key.related_model
-    pk_name = related_model._meta.pk.attname
-    # Model.from_db() takes the values in the order of the model's fields.
-    order = [field.attname for field in related_model._meta.concrete_fields]
-    names = sorted([pk_name, *aliases.values()], key=order.index)
-    pk_position = names.index(pk_name)
-    aliases = dict(sorted(aliases.items(), key=lambda item: order.index(item[1])))
-    columns = [
-        related_model._meta.get_field(name).get_col(related_model._meta.db_table)
-        for name in aliases.values()
-    ]
-    # raw() converts the model's own columns (JSON, dates ...) but not annotations.
-    converters = [
-        connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        for column in columns
-    ]
-
-    def set_related(obj):
-        if foreign_key.attname not in obj.__dict__:
-            raise ImproperlyConfigured(
-                f"Load {foreign_key.attname} to join {foreign_key.name} in a prepared query."
-            )
-        values = []
-        for alias, column, column_converters in zip(aliases, columns, converters, strict=True):
-            value = obj.__dict__.pop(alias)
-            for converter in column_converters:
-                value = converter(value, column, connection)
-            values.append(value)
-        pk = getattr(obj, foreign_key.attname)
-        values.insert(pk_position, pk)
-        related = None if pk is None else related_model.from_db(db, names, values)
-        setattr(obj, foreign_key.name, related)
-
-    return set_related
+        return lambda rows: [dict(zip(columns, row, strict=True)) for row in rows]

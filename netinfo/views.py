@@ -38,7 +38,7 @@ from .models import (
     Topic,
     url_in,
 )
-from .prepared import PreparedQuery
+from .prepared import PreparedQuery, PreparedRows
 from .rendering import translated_value
 from .search import MAX_QUERY_LENGTH, clean_query
 from .structured_data import article_jsonld
@@ -130,8 +130,14 @@ PAGE_FIELDS = [
     *("topic", "medical_reviewer"),
 ]
 CONTRIBUTOR_FIELDS = ["given_names", "family_name", *translated("credentials")]
-# Loaded with the article through joins, as select_related() would.
+# Loaded with the article through joins (select_related), only the fields the page shows.
 PAGE_JOINS = {"topic": translated("name", "slug"), "medical_reviewer": CONTRIBUTOR_FIELDS}
+
+
+def joined_fields(joins):
+    """only()'s names for the fields of joined rows: {"topic": ["name_en"]} -> ["topic__name_en"]."""
+    return [f"{relation}__{name}" for relation, names in joins.items() for name in names]
+
 
 # The article page's six queries, prepared once (netinfo/prepared.py): building and compiling
 # them took Django longer than rendering the page. Whether an article is published depends on
@@ -139,29 +145,39 @@ PAGE_JOINS = {"topic": translated("name", "slug"), "medical_reviewer": CONTRIBUT
 ARTICLE_BY_SLUG = PreparedQuery(
     lambda slug: (
         Article.objects.filter(slug_query(slug))
-        .only(*PAGE_FIELDS)
+        .select_related(*PAGE_JOINS)
+        .only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
         .order_by("pk")[: len(LANGUAGE_CODES)]
     ),
-    joined=PAGE_JOINS,
     slug=str,
 )
 ARTICLE_BY_PK = PreparedQuery(
-    lambda pk: Article.objects.filter(pk=pk).only(*PAGE_FIELDS),
-    joined=PAGE_JOINS,
+    lambda pk: (
+        Article.objects.filter(pk=pk)
+        .select_related(*PAGE_JOINS)
+        .only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
+    ),
     pk=int,
 )
 AUTHORSHIPS = PreparedQuery(
-    lambda article: Authorship.objects.filter(article_id=article).only("contributor"),
-    joined={"contributor": CONTRIBUTOR_FIELDS},
+    lambda article: (
+        Authorship.objects.filter(article_id=article)
+        .select_related("contributor")
+        .only("contributor", *joined_fields({"contributor": CONTRIBUTOR_FIELDS}))
+    ),
     article=int,
 )
-CITATIONS = PreparedQuery(
+# The reference list's rows (references.templatetags.reference_tags.reference_items).
+CITATIONS = PreparedRows(
     lambda article, language: (
         Citation.objects.filter(article_id=article, language=language)
-        .only("number", "count", "reference")
         .order_by("number")
+        .values(
+            "number",
+            "count",
+            **{name: F(f"reference__{name}") for name in REFERENCE_LIST_FIELDS},
+        )
     ),
-    joined={"reference": REFERENCE_LIST_FIELDS},
     article=int,
     language=str,
 )

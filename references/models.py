@@ -254,10 +254,10 @@ class Reference(models.Model):
 
     def formatted(self, language):
         """The stored citation text for `language` (English if missing)."""
-        return (self.rendered.get(language) or self.rendered.get("en") or {}).get("text", "")
+        return stored_citation(self.rendered, language, "text")
 
     def formatted_html(self, language):
-        return (self.rendered.get(language) or self.rendered.get("en") or {}).get("html", "")
+        return stored_citation(self.rendered, language, "html")
 
     def mark_verified(self, user):
         self.verified_at = timezone.now()
@@ -394,3 +394,11 @@ CSL_TYPES = {
     "post": "webpage",
     "document": "report",
 }
+
+
+def stored_citation(rendered, language, form):
+    """
+    The citation that Reference.save() stored in `rendered`, for `language` (English if there
+    is none in it), as "text" or "html" (every field escaped).
+    """
+    return (rendered.get(language) or rendered.get("en") or {}).get(form, "")

@@ -16,13 +16,6 @@ from patient_groups.models import PatientGroup
 from tests.factories import make_article, make_group, make_reference, make_topic
 
 
-def citation_rows(citations):
-    return [
-        (c.pk, c.number, c.count, c.reference.pk, c.reference.rendered, c.reference.doi)
-        for c in citations
-    ]
-
-
 class PreparedQueryTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -52,14 +45,25 @@ class PreparedQueryTests(TestCase):
         for article in self.articles:
             for language in ("en", "de"):
                 with self.subTest(article=article.slug_en, language=language):
-                    expected = (
-                        Citation.objects.filter(article=article, language=language)
+                    expected = [
+                        {
+                            "number": citation.number,
+                            "count": citation.count,
+                            "rendered": citation.reference.rendered,
+                            "doi": citation.reference.doi,
+                            "pmid": citation.reference.pmid,
+                            "pmcid": citation.reference.pmcid,
+                            "url": citation.reference.url,
+                        }
+                        for citation in Citation.objects.filter(article=article, language=language)
                         .select_related("reference")
                         .order_by("number")
-                    )
+                    ]
                     prepared = CITATIONS(article=article.pk, language=language)
-                    self.assertEqual(citation_rows(prepared), citation_rows(expected))
+                    self.assertEqual(prepared, expected)
                     self.assertTrue(prepared)
+                    # JSON from the database, as the ORM gives it.
+                    self.assertIsInstance(prepared[0]["rendered"], dict)
 
     def test_joined_objects_come_with_the_one_query(self):
         article = self.articles[0]
