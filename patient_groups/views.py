@@ -75,7 +75,7 @@ def group_list(request):
         "patient_groups/patientgroup_list.html",
         {
             "sections": sections,
-            "regions": regions,
+            "regions": [(region.slug, region.name) for region in regions],
             "countries": country_options(country_codes),
             "languages": language_options(language_codes),
             "chosen": chosen,

@@ -1,9 +1,35 @@
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.translation import get_language, get_language_info
 
+from netinfo.context_processors import site
+
 register = template.Library()
+
+# {(template name, language, site-wide values): HTML} of site_fragment().
+FRAGMENTS = {}
+
+
+@register.simple_tag
+def site_fragment(template_name):
+    """
+    A part of the page that is the same on every page in a language, such as the footer or the
+    main navigation: rendered once per process and language instead of on every request.
+
+    It sees only the site-wide values (netinfo.context_processors.site), never the page's
+    context, so nothing of one page or visitor can reach another. What it shows comes from
+    templates, settings and translations, which a process loads once and never changes; with
+    DEBUG it is rendered afresh, so that an edited template shows at once.
+    """
+    context = site(None)
+    if settings.DEBUG:
+        return render_to_string(template_name, context)
+    key = (template_name, get_language(), *context.values())
+    if key not in FRAGMENTS:
+        FRAGMENTS[key] = render_to_string(template_name, context)
+    return FRAGMENTS[key]
 
 
 @register.simple_tag(takes_context=True)
@@ -11,23 +37,44 @@ def language_links(context):
     """
     One link per site language to the same page in that language.
 
-    A view may pass `switcher_urls` ({code: url}) when the URL differs by more than the prefix,
-    such as an article's translated slug; otherwise the current path is translated.
+    A view passes `switcher_urls` ({code: url}) when the address differs by more than its
+    language prefix, as an article's translated slug does; otherwise only the prefix changes
+    (every other public address is the same in each language), and a page outside the
+    language prefixes links to each language's home page.
     """
     request = context.get("request")
     given = context.get("switcher_urls") or {}
     current = get_language()
+    path = request.get_full_path() if request is not None else ""
+    prefix = f"/{current}/"
     links = []
     for code, _name in settings.LANGUAGES:
         url = given.get(code)
-        if url is None and request is not None:
-            url = translate_url(request.get_full_path(), code)
+        if url is None:
+            url = (
+                f"/{code}/" + path.removeprefix(prefix) if path.startswith(prefix) else f"/{code}/"
+            )
         links.append(
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "url": url or f"/{code}/",
+                "url": url,
                 "current": code == current,
             }
         )
     return links
+
+
+@register.simple_tag
+def select_options(choices, selected):
+    """
+    The <option> elements of a <select>, one per (value, label) in `choices`, the one whose
+    value is `selected` marked as chosen. One tag instead of a loop in the template: the
+    directory's filters list every country and language of its groups, and a loop of
+    template tags per option was a tenth of that page's time.
+    """
+    return format_html_join(
+        "\n",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    )
