@@ -63,13 +63,14 @@ def group_list(request):
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
     groups = page_of_groups(chosen, regions, counts, (page - 1) * PAGE_SIZE)
-    sections = []
-    for region in regions:
-        members = [g for g in groups if g["region"] == region.pk]
-        if members:
-            sections.append(
-                {"region": region, "count": counts.get(region.pk, 0), "groups": members}
-            )
+    members = {}
+    for group in groups:
+        members.setdefault(group["region"], []).append(group)
+    sections = [
+        {"region": region, "count": counts.get(region.pk, 0), "groups": members[region.pk]}
+        for region in regions
+        if region.pk in members
+    ]
     return render(
         request,
         "patient_groups/patientgroup_list.html",

@@ -1,8 +1,12 @@
+# The standard library's escape() (patient_groups.templatetags.directory_tags says why).
+from html import escape
+
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.html import format_html_join
-from django.utils.translation import get_language, get_language_info
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info, gettext
 
 from netinfo.context_processors import site
 
@@ -33,6 +37,26 @@ def site_fragment(template_name):
 
 
 @register.simple_tag(takes_context=True)
+def language_switcher(context):
+    """
+    The language switcher: a link to this page in each site language, the current one marked.
+
+    Built in Python, every value escaped, like the directory's entries: it is on every page,
+    and as a template it took a twentieth of the directory page's time.
+    """
+    items = []
+    for link in language_links(context):
+        code = escape(link["code"])
+        current = ' aria-current="true"' if link["current"] else ""
+        items.append(
+            f'<li><a href="{escape(link["url"])}" lang="{code}" hreflang="{code}"{current}>'
+            f"{escape(link['name'])}</a></li>"
+        )
+    label = escape(gettext("Language"))
+    html = f'<nav class="language-switcher" aria-label="{label}"><ul>{"".join(items)}</ul></nav>'
+    return mark_safe(html)  # every value is escaped above
+
+
 def language_links(context):
     """
     One link per site language to the same page in that language.
@@ -66,15 +90,34 @@ def language_links(context):
 
 
 @register.simple_tag
+def breadcrumbs(current, topic=None):
+    """
+    The trail from the home page to this page (`current`, its title), through the page's
+    topic when it has one. Built in Python, every value escaped, like the language switcher.
+    """
+    current = str(current)
+    items = [f'<li><a href="{escape(reverse("netinfo:home"))}">{escape(gettext("Home"))}</a></li>']
+    if topic and current != topic.name:
+        items.append(
+            f'<li><a href="{escape(topic.get_absolute_url())}">{escape(topic.name)}</a></li>'
+        )
+    items.append(f'<li><span aria-current="page">{escape(current)}</span></li>')
+    label = escape(gettext("Breadcrumbs"))
+    html = f'<nav class="breadcrumbs" aria-label="{label}"><ol>{"".join(items)}</ol></nav>'
+    return mark_safe(html)  # every value is escaped above
+
+
+@register.simple_tag
 def select_options(choices, selected):
     """
     The <option> elements of a <select>, one per (value, label) in `choices`, the one whose
-    value is `selected` marked as chosen. One tag instead of a loop in the template: the
-    directory's filters list every country and language of its groups, and a loop of
-    template tags per option was a tenth of that page's time.
+    value is `selected` marked as chosen. Built in Python, every value escaped, instead of by a
+    loop of template tags: the directory's filters list every country and language of its
+    groups, and the loop was a tenth of that page's time.
     """
-    return format_html_join(
-        "\n",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    html = "\n".join(
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in choices
     )
+    return mark_safe(html)  # every value and label is escaped above

@@ -1,7 +1,8 @@
+# The standard library's escape() (patient_groups.templatetags.directory_tags says why).
+from html import escape
 from string import ascii_lowercase
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
