@@ -59,6 +59,10 @@ class DirectoryFilter:
         return chosen
 
     @property
+    def region_slug(self):
+        return self.region.slug if self.region else ""
+
+    @property
     def active(self):
         return bool(self.region or self.country or self.language or self.name)
 
@@ -79,7 +83,7 @@ class DirectoryFilter:
         from urllib.parse import urlencode
 
         params = {
-            "region": self.region.slug if self.region else "",
+            "region": self.region_slug,
             "country": self.country,
             "language": self.language,
             "q": self.name,
