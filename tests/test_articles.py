@@ -360,6 +360,23 @@ class ArticlePageTests(TestCase):
             response, '<a href="https://www.cancer.net/" rel="noopener">Cancer.Net</a>'
         )
 
+    def test_breadcrumbs_lead_home_through_the_topic(self):
+        topic = self.article.topic
+        trail = (
+            '<nav class="breadcrumbs" aria-label="Breadcrumbs"><ol>'
+            '<li><a href="/en/">Home</a></li>'
+            f'<li><a href="{topic.get_absolute_url()}">{topic.name}</a></li>'
+            '<li><span aria-current="page">Page</span></li></ol></nav>'
+        )
+        self.assertContains(self.client.get("/en/articles/page/"), trail, html=True)
+        # On the topic's own page the topic is the current page, not a step on the way.
+        response = self.client.get(topic.get_absolute_url())
+        self.assertContains(response, f'<span aria-current="page">{topic.name}</span>')
+        self.assertNotContains(response, f'<a href="{topic.get_absolute_url()}">')
+        response = self.client.get("/de/patient-groups/")
+        self.assertContains(response, '<nav class="breadcrumbs" aria-label="Sie sind hier">')
+        self.assertContains(response, '<li><a href="/de/">Startseite</a></li>')
+
     def test_overdue_review_says_so(self):
         Article.objects.filter(pk=self.article.pk).update(
             next_review_due=timezone.localdate() - datetime.timedelta(days=1)

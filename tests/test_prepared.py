@@ -72,6 +72,9 @@ class PreparedQueryTests(TestCase):
             self.assertEqual(loaded.topic.name, "Diagnosis")
             self.assertEqual(loaded.medical_reviewer.with_credentials(), "Ada Lind, MD")
             self.assertEqual(loaded.body_html_en, article.body_html_en)
+            # Values converted from the database as the ORM does (SQLite stores text).
+            self.assertEqual(loaded.published_at, article.published_at)
+            self.assertEqual(loaded.next_review_due, article.next_review_due)
         with translation.override("de"), self.assertNumQueries(1):
             [loaded] = ARTICLE_BY_SLUG(slug="first-de")
             self.assertEqual(loaded.topic.get_absolute_url(), "/de/topics/diagnose/")
@@ -137,6 +140,14 @@ class PreparedQueryTests(TestCase):
                 )
                 with self.assertRaisesMessage(ImproperlyConfigured, "do not reach the SQL"):
                     changed(text="diagnosis")
+
+    def test_refuses_what_one_query_cannot_load(self):
+        for build in (
+            lambda: Topic.objects.prefetch_related("articles"),
+            lambda: Topic.objects.values("slug_en"),
+        ):
+            with self.subTest(build=build), self.assertRaises(ImproperlyConfigured):
+                PreparedQuery(build)()
 
     def test_checks_the_values_it_is_given(self):
         with self.assertRaises(TypeError):

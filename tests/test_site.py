@@ -4,10 +4,13 @@ import json
 from unittest import mock
 
 from django.db import OperationalError
+from django.template import engines
+from django.template.loader import render_to_string
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 from django.views.defaults import server_error
 
+from netinfo.templatetags import site_tags
 from tests.subprocesses import REFUSED_DATABASE, run_script
 
 
@@ -55,6 +58,18 @@ class LanguageTests(TestCase):
         self.assertContains(response, 'href="/en/about/" lang="en" hreflang="en" aria-current')
         response = self.client.get("/de/about/")
         self.assertContains(response, 'href="/en/about/" lang="en" hreflang="en"')
+
+    def test_switcher_keeps_the_rest_of_the_address(self):
+        response = self.client.get("/en/patient-groups/", {"country": "DE", "q": "a&b"})
+        self.assertContains(
+            response, 'href="/de/patient-groups/?country=DE&amp;q=a%26b" lang="de" hreflang="de"'
+        )
+        # A page outside the language prefixes (a missing one) offers each language's home.
+        response = self.client.get("/no-such-page", headers={"accept-language": "de"})
+        self.assertContains(response, 'href="/en/" lang="en" hreflang="en"', status_code=404)
+        self.assertContains(
+            response, 'href="/de/" lang="de" hreflang="de" aria-current="true"', status_code=404
+        )
 
     def test_root_redirects_by_accept_language(self):
         response = self.client.get("/", headers={"accept-language": "de-DE,de;q=0.9"})
@@ -112,3 +127,52 @@ class ServerErrorPageTests(SimpleTestCase):
         self.assertIn('<html lang="de">', html)
         self.assertIn("Etwas ist schiefgelaufen", html)
         self.assertIn("/static/css/site.css", html)
+
+
+class SiteFragmentTests(SimpleTestCase):
+    """Parts of the page that are the same on every page of a language, rendered once."""
+
+    def setUp(self):
+        site_tags.FRAGMENTS.clear()
+        self.addCleanup(site_tags.FRAGMENTS.clear)
+
+    def render(self, context=None):
+        template = engines["django"].from_string(
+            '{% load site_tags %}{% site_fragment "includes/_footer.html" %}'
+        )
+        return template.render(context or {})
+
+    def test_rendered_once_per_language(self):
+        with mock.patch(
+            "netinfo.templatetags.site_tags.render_to_string", wraps=render_to_string
+        ) as rendered:
+            english = [self.render() for _ in range(3)]
+            with translation.override("de"):
+                german = [self.render() for _ in range(3)]
+        self.assertEqual(rendered.call_count, 2)
+        self.assertEqual(len(set(english)), 1)
+        self.assertEqual(len(set(german)), 1)
+        self.assertIn('href="/en/about/">About this site<', english[0])
+        self.assertIn('href="/de/about/">Über diese Website<', german[0])
+
+    def test_sees_the_site_settings_only_never_the_page(self):
+        with self.settings(CONTACT_EMAIL="help@netinfo.example"):
+            html = self.render({"contact_email": "<script>x</script>", "site_name": "Other"})
+        self.assertIn('href="mailto:help@netinfo.example"', html)
+        self.assertNotIn("script", html)
+        self.assertNotIn("Other", html)
+        # A changed setting is a different fragment, not the one rendered before.
+        with self.settings(CONTACT_EMAIL="desk@netinfo.example"):
+            self.assertIn("mailto:desk@netinfo.example", self.render())
+
+    def test_rendered_afresh_with_debug(self):
+        with (
+            self.settings(DEBUG=True),
+            mock.patch(
+                "netinfo.templatetags.site_tags.render_to_string", wraps=render_to_string
+            ) as rendered,
+        ):
+            self.render()
+            self.render()
+        self.assertEqual(rendered.call_count, 2)
+        self.assertEqual(site_tags.FRAGMENTS, {})

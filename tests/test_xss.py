@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 from django.test import TestCase
 
-from patient_groups.models import PatientGroup
+from patient_groups.models import PatientGroup, Region
 from tests.factories import make_article, make_group, make_reference, make_topic
 
 PAYLOADS = [
@@ -85,6 +85,13 @@ class XssTests(TestCase):
                 website=f"https://example.org/{i}?q={payload}",
             )
         self.assertSafe(self.client.get("/en/patient-groups/"))
+        # Region names are edited by staff and listed in the region filter and the headings.
+        europe = Region.objects.get(slug="europe")
+        for payload in PAYLOADS:
+            with self.subTest(region=payload):
+                europe.name_en = europe.description_en = payload
+                europe.save()
+                self.assertSafe(self.client.get("/en/patient-groups/"))
         for group in PatientGroup.objects.all():
             self.assertSafe(self.client.get(group.get_absolute_url()))
         for payload in PAYLOADS:
