@@ -3,13 +3,13 @@
 import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from netinfo.prepared import PreparedRows
 from netinfo.search import clean_query, folded
 
-from .models import PatientGroup, country_name, language_name
+from .models import PatientGroup, Region, country_name, language_name
 
 MAX_NAME_LENGTH = 100
 # The filters' values as the queries compare them (DirectoryFilter.values()).
@@ -113,15 +113,27 @@ FILTER_OPTIONS = PreparedRows(
 )
 
 
+# COUNT(*) without GROUP BY: a subquery counts for each region what Django would count by
+# grouping. The database then walks each region's part of the patientgroup_directory_order
+# index once, without grouping rows, which on SQLite cost as much again as reading them.
+COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
+
+
 @functools.cache
 def prepared_counts(chosen_filters):
     return PreparedRows(
         lambda **values: (
-            filtered(PatientGroup.objects.active(), **values)
-            .order_by()
-            .values("region")
-            # COUNT(*) rather than COUNT(id), which would check every id for NULL.
-            .annotate(n=Count("*"))
+            Region.objects.order_by()
+            .values("id")
+            .annotate(
+                n=Subquery(
+                    filtered(PatientGroup.objects.active(), **values)
+                    .filter(region=OuterRef("pk"))
+                    .order_by()
+                    .annotate(n=COUNT_ROWS)
+                    .values("n")
+                )
+            )
         ),
         **{name: FILTER_KINDS[name] for name in chosen_filters},
     )
@@ -150,4 +162,5 @@ def language_options(codes):
 def counts_by_region(chosen):
     """{region id: count} of the active groups that `chosen` (a DirectoryFilter) lets through."""
     values = chosen.values()
-    return {row["region"]: row["n"] for row in prepared_counts(tuple(values))(**values)}
+    rows = prepared_counts(tuple(values))(**values)
+    return {row["id"]: row["n"] for row in rows if row["n"]}
