@@ -277,10 +277,10 @@ class PatientGroup(models.Model):
                 models.F("id"),
                 name="patientgroup_directory_order",
             ),
-            # Covers the filter options (countries and languages of active groups).
-            models.Index(
-                fields=["status", "country", "languages"], name="patientgroup_filter_options"
-            ),
+            # The filter options: each country and each list of languages of active groups is
+            # found by one look-up in these (patient_groups.filters.filter_options).
+            models.Index(fields=["status", "country"], name="patientgroup_countries"),
+            models.Index(fields=["status", "languages"], name="patientgroup_languages"),
         ]
 
     def __str__(self):

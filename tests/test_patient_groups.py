@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from netinfo.caching import bump_content_version
 from patient_groups.export import neutralise
+from patient_groups.filters import filter_options
 from patient_groups.importing import ImportFailed, import_groups
 from patient_groups.models import PatientGroup, Region
 from tests.factories import make_article, make_group, make_superuser, make_user
@@ -187,6 +188,29 @@ class DirectoryPageTests(TestCase):
         response = self.client.get("/en/patient-groups/", {"q": "nothing like this"})
         self.assertContains(response, "No patient groups match these filters.")
         self.assertContains(response, "Clear the filters and show all groups")
+
+    def test_filter_options_are_the_distinct_values_of_active_groups(self):
+        # filter_options() finds them by looking each up in an index; the ORM reads every group.
+        make_group("Group ü", country="AT", languages="de en fr")
+        make_group("Group a", country="AT", languages="de en")
+        make_group("Group z", country="ZW", languages="")
+        make_group("Only inactive", country="FR", languages="fr it", status="inactive")
+
+        def expected():
+            active = PatientGroup.objects.active().order_by()
+            countries = {c for c in active.values_list("country", flat=True) if c}
+            languages = {
+                code for ls in active.values_list("languages", flat=True) for code in ls.split()
+            }
+            return countries, languages
+
+        with self.assertNumQueries(1):
+            options = filter_options()
+        self.assertEqual(options, expected())
+        self.assertEqual(options[0], {"AT", "DE", "GB", "JP", "ZW"})
+        self.assertEqual(options[1], {"de", "en", "fr", "ja"})
+        PatientGroup.objects.update(status=PatientGroup.Status.INACTIVE)
+        self.assertEqual(filter_options(), (set(), set()))
 
     def test_countries_in_the_visitors_language(self):
         response = self.client.get("/de/patient-groups/")
