@@ -135,7 +135,7 @@ PAGE_JOINS = {"topic": translated("name", "slug"), "medical_reviewer": CONTRIBUT
 
 
 def joined_fields(joins):
-    """only()'s names for the fields of joined rows: {"topic": ["name_en"]} -> ["topic__name_en"]."""
+    """only()'s names of joined rows' fields: {"topic": ["name_en"]} gives ["topic__name_en"]."""
     return [f"{relation}__{name}" for relation, names in joins.items() for name in names]
 
 
