@@ -77,7 +77,7 @@ class PreparedQuery:
         language = get_language()
         if language not in self.prepared:
             markers = {name: MARKERS[kind](i) for i, (name, kind) in enumerate(self.kinds.items())}
-            self.prepared[language] = Prepared(self.build(**markers), markers, self.make_rows)
+            self.prepared[language] = Prepared(self.build(**markers), markers, self.row_maker)
         return self.prepared[language]
 
     def run(self, prepared, values, sql_end="", params_end=()):
@@ -91,8 +91,8 @@ class PreparedQuery:
             rows = [convert(row, prepared.converters, connection) for row in rows]
         return prepared.make_rows(rows)
 
-    def make_rows(self, queryset, compiler):
-        """A function that makes the model instances of the rows, as ModelIterable does."""
+    def row_maker(self, queryset, compiler):
+        """A function that makes model instances of the query's rows, as ModelIterable does."""
         if queryset._iterable_class is not ModelIterable:
             raise ImproperlyConfigured("PreparedQuery is for QuerySets of model instances.")
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
@@ -125,7 +125,7 @@ class PreparedQuery:
 class Prepared:
     """A QuerySet's SQL, where the values go in it, and how its rows become results."""
 
-    def __init__(self, queryset, markers, make_rows):
+    def __init__(self, queryset, markers, row_maker):
         self.db = queryset.db
         compiler = queryset.query.get_compiler(using=self.db)
         # as_sql() also works out compiler.select, klass_info and annotation_col_map.
@@ -135,7 +135,7 @@ class Prepared:
         # What the ORM does to values from the database (JSON, dates, counts ...), as it does.
         expressions = [column[0] for column in compiler.select[: compiler.col_count]]
         self.converters = list(compiler.get_converters(expressions).items())
-        self.make_rows = make_rows(queryset, compiler)
+        self.make_rows = row_maker(queryset, compiler)
 
 
 def parameter_slots(params, markers, connection):
@@ -205,7 +205,8 @@ class PreparedRows(PreparedQuery):
             return self.run(self.prepare(), values, " LIMIT %s OFFSET %s", (limit, offset))
         return self.run(self.prepare(), values)
 
-    def make_rows(self, queryset, compiler):
+    def row_maker(self, queryset, compiler):
+        """A function that makes dicts of the query's rows, keyed by the SQL's column names."""
         query = queryset.query
         if query.low_mark or query.high_mark is not None:
             raise ImproperlyConfigured("Slice a PreparedRows query with limit and offset.")
