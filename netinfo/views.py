@@ -139,26 +139,21 @@ def joined_fields(joins):
     return [f"{relation}__{name}" for relation, names in joins.items() for name in names]
 
 
+def for_article_page(articles):
+    """`articles` with what the page shows loaded, the topic and reviewer joined."""
+    return articles.select_related(*PAGE_JOINS).only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
+
+
 # The article page's six queries, prepared once (netinfo/prepared.py): building and compiling
 # them took Django longer than rendering the page. Whether an article is published depends on
 # the time, so that is checked in Python (Article.is_published), not in the prepared SQL.
 ARTICLE_BY_SLUG = PreparedQuery(
-    lambda slug: (
-        Article.objects.filter(slug_query(slug))
-        .select_related(*PAGE_JOINS)
-        .only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
-        .order_by("pk")[: len(LANGUAGE_CODES)]
-    ),
+    lambda slug: for_article_page(Article.objects.filter(slug_query(slug))).order_by("pk")[
+        : len(LANGUAGE_CODES)
+    ],
     slug=str,
 )
-ARTICLE_BY_PK = PreparedQuery(
-    lambda pk: (
-        Article.objects.filter(pk=pk)
-        .select_related(*PAGE_JOINS)
-        .only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
-    ),
-    pk=int,
-)
+ARTICLE_BY_PK = PreparedQuery(lambda pk: for_article_page(Article.objects.filter(pk=pk)), pk=int)
 AUTHORSHIPS = PreparedQuery(
     lambda article: (
         Authorship.objects.filter(article_id=article)

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .. import identifiers
+from ..citations import anchor_id
 from ..models import stored_citation
 
 register = template.Library()
@@ -54,7 +55,7 @@ def reference_item(reference, language):
     html.append(' <span class="reference-list__back">')
     if reference["count"] == 1:
         label = _("Back to reference %(number)s in the text") % {"number": number}
-        html.append(f'<a href="#cite-{number}-1" aria-label="{escape(label)}">↑</a>')
+        html.append(f'<a href="#{anchor_id(number, 1)}" aria-label="{escape(label)}">↑</a>')
     else:
         html.append('<span aria-hidden="true">↑</span>')
         for occurrence in range(1, reference["count"] + 1):
@@ -63,7 +64,7 @@ def reference_item(reference, language):
                 "number": number,
                 "letter": letter,
             }
-            anchor = f"cite-{number}-{occurrence}"
+            anchor = anchor_id(number, occurrence)
             html.append(f' <a href="#{anchor}" aria-label="{escape(label)}">{letter}</a>')
     html.append("</span></li>")
     return "".join(html)
