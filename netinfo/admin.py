@@ -2,14 +2,16 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 from modeltranslation.admin import (
@@ -17,18 +19,18 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from reversion.models import Version
 
 from references.admin import ReferenceAdmin
 from references.citations import citation_problems
 from references.models import Reference
 
+from . import services
 from .admin_history import RevisionHistoryAdmin
 from .dashboard import dashboard
 from .governance import (
     can_approve,
-    confirm_review,
-    make_working_copy,
-    publish_changes,
+    missing_profile_message,
     reviewer_profile,
     stored_status,
     transition_problems,
@@ -45,10 +47,11 @@ from .models import (
     FigureSeries,
     PreviewLink,
     Topic,
-    rebuild_citations,
 )
 from .rendering import marker_problems
 from .search import folded
+from .services import ChangeNote
+from .versions import ArticleSnapshot, last_published_version, snapshot_changes
 
 
 @admin.register(Topic)
@@ -64,11 +67,44 @@ class ContributorAdmin(TabbedTranslationAdmin):
     list_display = ["family_name", "given_names", "credentials", "user"]
     search_fields = ["search_text"]
     search_help_text = _("Searches names and credentials; accents and capitals do not matter.")
-    autocomplete_fields = ["user"]
 
     def get_search_results(self, request, queryset, search_term):
         # Also what the article form's author picker (autocomplete) searches.
         return super().get_search_results(request, queryset, folded(search_term))
+
+    # Linking an admin account: whoever may see the user accounts (administrators) picks any;
+    # editors and medical reviewers, who may not, link their own account to their own record.
+
+    def get_autocomplete_fields(self, request):
+        return ["user"] if may_link_any_account(request.user) else []
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        linked_to_another = obj is not None and obj.user_id not in (None, request.user.pk)
+        if linked_to_another and not may_link_any_account(request.user):
+            readonly.append("user")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not may_link_any_account(request.user):
+            kwargs["queryset"] = get_user_model().objects.filter(pk=request.user.pk)
+            kwargs["help_text"] = _(
+                "Link your own account to your own record: approvals then show your name and credentials."
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # ?user=me (the approval's "add your contributor record" link) means the editor's own
+        # account; without the right to see accounts, it can mean nothing else.
+        wanted = initial.get("user")
+        if wanted == "me" or (wanted and not may_link_any_account(request.user)):
+            initial["user"] = request.user.pk
+        return initial
+
+
+def may_link_any_account(user):
+    return user.has_perm("auth.view_user")
 
 
 CHANGE_KINDS = [
@@ -80,14 +116,20 @@ NOTE_FIELDS = {"change_kind", "change_summary_en", "change_summary_de"}
 
 
 def change_note(data):
-    """(kind, {language: summary}) from the change-note fields of a submitted form."""
+    """The ChangeNote (kind, {language: summary}) of a submitted form's change-note fields."""
     summaries = {
         code: (data.get(f"change_summary_{code}") or "").strip() for code in LANGUAGE_CODES
     }
-    return data.get("change_kind") or "", {code: text for code, text in summaries.items() if text}
+    return ChangeNote(
+        kind=data.get("change_kind") or "",
+        summaries={code: text for code, text in summaries.items() if text},
+    )
 
 
 class ArticleForm(forms.ModelForm):
+    # The editor whose changes these are; ArticleAdmin.get_form() sets it.
+    user = None
+
     change_kind = forms.ChoiceField(
         label=_("kind of change"),
         choices=CHANGE_KINDS,
@@ -106,6 +148,7 @@ class ArticleForm(forms.ModelForm):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text=_("Needed to approve an article that is written in German too."),
     )
 
     def clean(self):
@@ -115,54 +158,59 @@ class ArticleForm(forms.ModelForm):
             body = cleaned.get(name) or ""
             for problem in citation_problems(body):
                 self.add_error(name, problem)
-        request = getattr(self, "request", None)
-        if request is not None and "status" in cleaned:
-            kind, summaries = change_note(cleaned)
+        if self.user is not None and "status" in cleaned:
+            note = change_note(cleaned)
             problems = transition_problems(
-                request.user,
+                self.user,
                 self.instance,
                 stored_status(self.instance),
                 cleaned["status"],
                 changed=any(name not in NOTE_FIELDS for name in self.changed_data),
-                kind=kind,
-                summary=summaries.get("en", ""),
+                kind=note.kind,
+                summaries=note.summaries,
+                languages=[c for c in LANGUAGE_CODES if (cleaned.get(f"body_{c}") or "").strip()],
             )
             for field, message in problems:
                 self.add_error(field if field in self.fields else None, message)
-            request.workflow_problems_reported = bool(problems)
         return cleaned
 
 
 class WorkflowFormSet(BaseInlineFormSet):
     """Inline changes to a published article follow the same rules as changes to its text."""
 
-    request = None
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         super().clean()
-        request = self.request
-        if (
-            request is None
-            or not self.has_changed()
-            or getattr(request, "workflow_problems_reported", False)
-        ):
+        if self.user is None or not self.has_changed():
             return
-        old_status = stored_status(self.instance)
-        if old_status != Article.Status.PUBLISHED:
-            return
-        kind, summaries = change_note(request.POST)
+        article = self.instance
+        old_status = stored_status(article)
+        if old_status != Article.Status.PUBLISHED or article.status != old_status:
+            return  # ArticleForm reports what a change of status needs
+        if text_changed(article):
+            return  # ArticleForm has reported the same rules for the text
+        note = change_note(self.data)
         problems = transition_problems(
-            request.user,
-            self.instance,
+            self.user,
+            article,
             old_status,
-            request.POST.get("status", old_status),
+            old_status,
             changed=True,
-            kind=kind,
-            summary=summaries.get("en", ""),
+            kind=note.kind,
+            summaries=note.summaries,
         )
         if problems:
-            request.workflow_problems_reported = True
             raise forms.ValidationError([message for _field, message in problems])
+
+
+def text_changed(article):
+    """Whether the article's text in memory differs from what is saved."""
+    names = [f"{name}_{code}" for name in ("title", "summary", "body") for code in LANGUAGE_CODES]
+    saved = Article.objects.filter(pk=article.pk).values(*names).first() or {}
+    return any((saved.get(name) or "") != (getattr(article, name) or "") for name in names)
 
 
 class MarkerCheckingFormSet(WorkflowFormSet):
@@ -285,8 +333,29 @@ if not reversion.is_registered(Article):
     reversion.register(Article, follow=["figures", "figure_series", "resources", "authorships"])
 
 
+class WorkingCopyFilter(admin.SimpleListFilter):
+    title = _("working copies")
+    parameter_name = "copies"
+
+    def lookups(self, request, model_admin):
+        return [("only", _("Working copies only")), ("none", _("No working copies"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "only":
+            return queryset.filter(revision_of__isnull=False)
+        if self.value() == "none":
+            return queryset.filter(revision_of__isnull=True)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
+    """
+    Articles in the admin. Every save goes through the save pipeline (netinfo.services): the
+    form's status change picks the step (services.step_for), which saves the article together
+    with its inline figures, links and authors; so do History's restore and the actions.
+    """
+
     form = ArticleForm
     inlines = [
         AuthorshipInline,
@@ -296,7 +365,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         PreviewLinkInline,
     ]
     list_display = [
-        "title_en",
+        "title_display",
         "title_de",
         "topic",
         "status",
@@ -305,20 +374,34 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "review_due",
         "has_german",
     ]
-    list_filter = ["status", "topic", "audience", ReviewDueFilter, MissingTranslationFilter]
+    list_filter = [
+        "status",
+        "topic",
+        "audience",
+        ReviewDueFilter,
+        MissingTranslationFilter,
+        WorkingCopyFilter,
+    ]
     search_fields = ["title_en", "title_de", "summary_en", "summary_de"]
-    list_select_related = ["topic"]
+    list_select_related = ["topic", "revision_of"]
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["related_articles"]
     readonly_fields = [
         "preview_links",
         "citation_list",
         "workflow_state",
+        "live_changes",
         "readability_display",
         "translation_state",
         *REVIEW_FIELDS,
     ]
     actions = ["mark_reviewed", "propose_clinical_change"]
+    revision_form_template = "admin/netinfo/article/restore.html"
+    recover_form_template = "admin/netinfo/article/restore.html"
+
+    class Media:
+        css = {"all": ["admin_extra/netinfo-admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "preview_links"]}),
         (_("Place on the site"), {"fields": ["topic", "order", "audience", "related_articles"]}),
@@ -340,18 +423,24 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         (_("Citations"), {"fields": ["citation_list"]}),
     ]
 
-    class Media:
-        css = {"all": ["admin_extra/netinfo-admin.css"]}
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and live_comparison(obj) is not None:
+            # First, so that a reviewer reads what changed before approving it.
+            return [(_("What this changes"), {"fields": ["live_changes"]}), *fieldsets]
+        return fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        form.request = request
-        return form
+        # The editor, for the workflow's rules in clean(); a class per request, as the admin
+        # makes the form class itself.
+        return type(form.__name__, (form,), {"user": request.user})
 
-    def get_formsets_with_inlines(self, request, obj=None):
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            formset.request = request
-            yield formset, inline
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if issubclass(inline.formset, WorkflowFormSet):
+            kwargs["user"] = request.user
+        return kwargs
 
     def get_urls(self):
         return [
@@ -367,6 +456,16 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def title_display(self, obj):
+        if obj.revision_of_id:
+            return format_html(
+                "{} <em>({})</em>",
+                obj.title_en,
+                _("working copy of “%(title)s”") % {"title": obj.revision_of},
+            )
+        return obj.title_en
 
     @admin.display(description=_("next review due"), ordering="next_review_due")
     def review_due(self, obj):
@@ -396,45 +495,21 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             return _(
                 "New articles start as drafts. Set “In review” when the text is ready for a medical reviewer."
             )
-        lines = []
-        if obj.submitted_by_id and obj.status == Article.Status.IN_REVIEW:
-            lines.append(
-                format_html(
-                    "{} {} ({})",
-                    _("Submitted for review by"),
-                    obj.submitted_by.get_username(),
-                    date_format(timezone.localtime(obj.submitted_at), "DATETIME_FORMAT"),
-                )
-            )
-        if obj.revision_of_id:
-            lines.append(
-                format_html(
-                    '{} <a href="{}">{}</a>. {}',
-                    _("Working copy of"),
-                    reverse("admin:netinfo_article_change", args=[obj.revision_of_id]),
-                    obj.revision_of,
-                    _("Approving it replaces the published article's text."),
-                )
-            )
-        for copy in obj.working_copies.all():
-            lines.append(
-                format_html(
-                    '{} <a href="{}">{}</a> ({})',
-                    _("Working copy:"),
-                    reverse("admin:netinfo_article_change", args=[copy.pk]),
-                    copy,
-                    copy.get_status_display(),
-                )
-            )
-        if obj.status == Article.Status.PUBLISHED and not obj.revision_of_id:
-            lines.append(
-                format_html(
-                    '<a href="{}">{}</a>',
-                    reverse("admin:netinfo_article_working_copy", args=[obj.pk]),
-                    _("Propose a clinical change (make a working copy for review)"),
-                )
-            )
-        return format_html_join("", "<div>{}</div>", ((line,) for line in lines)) or "–"
+        return render_to_string(
+            "admin/netinfo/article/_workflow_state.html",
+            {"article": obj, "working_copies": obj.working_copies.all()},
+        )
+
+    @admin.display(description=_("compared with the live article"))
+    def live_changes(self, obj):
+        comparison = live_comparison(obj)
+        if comparison is None:
+            return "–"
+        against, old, new = comparison
+        return render_to_string(
+            "admin/netinfo/article/_live_changes.html",
+            {"against": against, "sections": snapshot_changes(old, new)},
+        )
 
     @admin.display(description=_("readability"))
     def readability_display(self, obj):
@@ -496,17 +571,43 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             ),
         )
 
-    def save_model(self, request, obj, form, change):
-        request.old_status = stored_status(obj) if change else None
-        obj.save()
-        if change and not obj.revision_of_id:
-            self.report_former_addresses(request, form)
+    # Saving: the pipeline does it all in save_related(), once the inline forms are valid.
 
-    def report_former_addresses(self, request, form):
-        """A changed slug leaves its old address leading here (Article.keep_former_slugs): say so."""
-        for code in LANGUAGE_CODES:
-            old = form.initial.get(f"slug_{code}")
-            if old and f"slug_{code}" in form.changed_data:
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: save_related() hands the article and its inlines to the pipeline."""
+
+    def save_related(self, request, form, formsets, change):
+        article = form.instance
+        note = change_note(form.cleaned_data)
+        changed = any(name not in NOTE_FIELDS for name in form.changed_data) or any(
+            formset.has_changed() for formset in formsets if formset.model is not PreviewLink
+        )
+        step = services.step_for(
+            stored_status(article), article.status, kind=note.kind, changed=changed
+        )
+        old_slugs = {code: form.initial.get(f"slug_{code}") for code in LANGUAGE_CODES}
+        try:
+            step(
+                article,
+                request.user,
+                note=note,
+                save_related=lambda: super(ArticleAdmin, self).save_related(
+                    request, form, formsets, change
+                ),
+            )
+        except (services.WorkflowError, PermissionDenied) as error:
+            # The rules were checked when the form was validated; another editor's change in
+            # the meantime can still make a step refuse. Nothing is saved then.
+            transaction.set_rollback(True)
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        if change and not article.revision_of_id:
+            self.report_former_addresses(request, article, old_slugs)
+
+    def report_former_addresses(self, request, article, old_slugs):
+        """A changed slug leaves its old address leading here (services.keep_former_slugs): say so."""
+        for code, old in old_slugs.items():
+            if old and old != getattr(article, f"slug_{code}"):
                 with translation.override(code):
                     address = reverse("netinfo:article-detail", kwargs={"slug": old})
                 self.message_user(
@@ -515,51 +616,43 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
                     % {"address": address},
                 )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Figures are saved after the article, so render again now that they exist, then
-        # record which references the text cites and what the save means for the workflow.
-        article = form.instance
-        article.save()
-        rebuild_citations(article)
-        kind, summaries = change_note(form.cleaned_data)
-        changed = any(name not in NOTE_FIELDS for name in form.changed_data) or any(
-            formset.has_changed() for formset in formsets
-        )
-        visible = publish_changes(
-            article,
-            request.user,
-            request.old_status,
-            changed=changed,
-            kind=kind,
-            summaries=summaries,
-        )
-        if summaries.get("en"):
-            reversion.set_comment(summaries["en"])
-        if visible.pk != article.pk:
-            request.merged_into = visible
+    def log_change(self, request, obj, message):
+        comment = reversion.get_comment() if reversion.is_active() else ""
+        if obj.pk is None and obj.revision_of_id:
+            obj = obj.revision_of  # an approved working copy: its article was changed
+        entry = super().log_change(request, obj, message)
+        if comment and reversion.is_active():
+            reversion.set_comment(comment)  # the change note, not the admin's field list
+        return entry
 
     def response_change(self, request, obj):
-        merged = getattr(request, "merged_into", None)
-        if merged is not None:
+        if transaction.get_rollback():
+            return redirect(request.path)
+        if obj.pk is None and obj.revision_of_id:
+            # Approving a working copy put it in place of the published article and deleted it.
             self.message_user(
                 request, _("The working copy was approved and now replaces the published article.")
             )
-            return redirect("admin:netinfo_article_change", merged.pk)
+            return redirect("admin:netinfo_article_change", obj.revision_of_id)
         return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if transaction.get_rollback():
+            return redirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    # Steps with pages of their own.
 
     def working_copy_view(self, request, pk):
         article = get_object_or_404(Article, pk=pk)
         if (
             not self.has_change_permission(request, article)
             or article.status != Article.Status.PUBLISHED
+            or article.revision_of_id
         ):
-            raise PermissionDenied
+            raise PermissionDenied(_("Only a published article can have a working copy."))
         if request.method == "POST":
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment(_("Working copy made for a clinical change."))
-                copy = make_working_copy(article, request.user)
+            copy = services.propose_clinical_change(article, request.user)
             self.message_user(
                 request, _("Working copy made. Change it, then set it to “In review”.")
             )
@@ -571,6 +664,72 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             "article": article,
         }
         return TemplateResponse(request, "admin/netinfo/article/working_copy.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """History's "restore": a workflow step (services.restore_version), never a bare revert."""
+        article = get_object_or_404(Article, pk=object_id)
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision"), pk=version_id
+        )
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        problems = []
+        if request.method == "POST":
+            try:
+                changed = services.restore_version(article, version, request.user)
+            except services.WorkflowError as error:
+                problems = error.messages
+            else:
+                if changed.pk != article.pk:
+                    self.message_user(
+                        request,
+                        _(
+                            "The version is now a working copy. Visitors see the published article until a medical reviewer approves the copy."
+                        ),
+                    )
+                else:
+                    self.message_user(request, _("The version was restored."))
+                return redirect("admin:netinfo_article_change", changed.pk)
+        else:
+            problems = ArticleSnapshot.of_version(version).problems()
+        return self.restore_page(request, article, version, problems)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """A deleted article comes back as a draft (services.recover_deleted)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
+        problems = []
+        if request.method == "POST":
+            try:
+                article = services.recover_deleted(version, request.user)
+            except services.WorkflowError as error:
+                problems = error.messages
+            else:
+                self.message_user(request, _("The article is back as a draft."))
+                return redirect("admin:netinfo_article_change", article.pk)
+        else:
+            problems = ArticleSnapshot.of_version(version).problems()
+        return self.restore_page(request, None, version, problems)
+
+    def restore_page(self, request, article, version, problems):
+        snapshot = ArticleSnapshot.of_version(version)
+        current = (
+            ArticleSnapshot.of_article(article)
+            if article is not None
+            else ArticleSnapshot(fields={})
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Restore a version"),
+            "article": article,
+            "version": version,
+            "problems": problems,
+            "live": article is not None and article.status == Article.Status.PUBLISHED,
+            "sections": snapshot_changes(current, snapshot),
+        }
+        return TemplateResponse(request, self.revision_form_template, context)
 
     def dashboard_view(self, request):
         if not request.user.is_staff:
@@ -587,24 +746,19 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         description=_("Confirm review: checked, nothing to change"), permissions=["approve"]
     )
     def mark_reviewed(self, request, queryset):
-        done = 0
         if reviewer_profile(request.user) is None:
-            self.message_user(
-                request,
-                _(
-                    "Your account has no contributor record with your name and credentials, which approval records."
-                ),
-                messages.ERROR,
-            )
+            self.message_user(request, missing_profile_message(), messages.ERROR)
             return
+        summaries = {}
+        for code in LANGUAGE_CODES:
+            with translation.override(code):
+                summaries[code] = str(
+                    _("Checked by a medical reviewer; the information is still correct.")
+                )
+        note = ChangeNote(kind=ChangeLogEntry.Kind.REVIEW, summaries=summaries)
+        done = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
-            summaries = {}
-            for code in LANGUAGE_CODES:
-                with translation.override(code):
-                    summaries[code] = str(
-                        _("Checked by a medical reviewer; the information is still correct.")
-                    )
-            confirm_review(article, request.user, summaries)
+            services.confirm_review(article, request.user, note=note)
             done += 1
         self.message_user(
             request,
@@ -624,6 +778,26 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             self.message_user(request, _("Select exactly one published article."), messages.WARNING)
             return None
         return redirect("admin:netinfo_article_working_copy", published[0].pk)
+
+
+def live_comparison(article):
+    """
+    (what it is compared with, old snapshot, new snapshot) for an article a reviewer should see
+    compared with what visitors see or saw: a working copy against its published article, a
+    draft or an article in review that was published before against its last published
+    version. None for anything else.
+    """
+    if article.pk is None or article.status in (Article.Status.PUBLISHED, Article.Status.ARCHIVED):
+        return None
+    new = ArticleSnapshot.of_article(article)
+    if article.revision_of_id:
+        return ("live", ArticleSnapshot.of_article(article.revision_of), new)
+    if not article.changes.exists():
+        return None  # never published: there is nothing to compare with
+    version = last_published_version(article)
+    if version is None:
+        return None
+    return ("version", ArticleSnapshot.of_version(version), new)
 
 
 def _count_label(count):

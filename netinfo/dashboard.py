@@ -25,6 +25,8 @@ def dashboard(user):
                 next_review_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
             )
         )
+        # Published before the workflow, or imported: visitors read text no reviewer checked.
+        lists["never_reviewed"] = list(live.filter(last_reviewed__isnull=True).order_by("pk"))
         lists["waiting"] = list(
             Article.objects.filter(status=Article.Status.IN_REVIEW)
             .select_related("submitted_by", "revision_of")

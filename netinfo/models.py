@@ -15,10 +15,21 @@ from django.utils.translation import gettext_lazy as _
 
 from .images import validate_image
 from .readability import measure
+from .rendering import RenderedBody
 from .search import folded
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 REVIEW_INTERVAL_YEARS = 3
+# What an article's text is made of (each per language), and the columns save() derives from it.
+TEXT_FIELDS = ("title", "summary", "body")
+DERIVED_FIELDS = [
+    *(
+        f"{name}_{code}"
+        for name in ("body_html", "toc_html", "body_text")
+        for code in LANGUAGE_CODES
+    ),
+    *("content_hashes", "translation_sources", "readability"),
+]
 
 
 def add_years(day, years):
@@ -300,33 +311,39 @@ class Article(models.Model):
     def __str__(self):
         return self.title or self.title_en or "?"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, rendered=None, **kwargs):
+        """
+        Fill the article's own derived columns, then save. `rendered` is the body as the save
+        pipeline (netinfo.services) rendered it, once per language ({code: RenderedBody}, or
+        {} for "not rendered yet"); without it the body is rendered here, unless
+        `update_fields` leaves the text alone. Rows that depend on the article (citations,
+        former addresses, the change log) are the pipeline's to write.
+        """
         update_fields = kwargs.get("update_fields")
-        slugs_saved = update_fields is None or any(f.startswith("slug") for f in update_fields)
-        slugs_before = self.saved_slugs() if slugs_saved else {}
+        text_saved = rendered is not None or update_fields is None
+        text_saved = text_saved or any(name.startswith(TEXT_FIELDS) for name in update_fields)
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = add_years(self.last_reviewed, self.review_interval_years)
-        for code, result in self.render().items():
-            setattr(self, f"body_html_{code}", result.html)
-            setattr(self, f"toc_html_{code}", result.toc_html)
-            setattr(self, f"body_text_{code}", result.text)
-        self.track_translations()
-        self.readability = {
-            code: measure(getattr(self, f"body_text_{code}") or "", code)
-            for code in LANGUAGE_CODES
-            if getattr(self, f"body_text_{code}")
-        }
-        if kwargs.get("update_fields") is not None:
-            derived = {
-                f"{f}_{c}" for f in ("body_html", "toc_html", "body_text") for c in LANGUAGE_CODES
+        if text_saved:
+            if rendered is None:
+                rendered = self.render()
+            for code in LANGUAGE_CODES:
+                result = rendered.get(code) or RenderedBody()
+                setattr(self, f"body_html_{code}", result.html)
+                setattr(self, f"toc_html_{code}", result.toc_html)
+                setattr(self, f"body_text_{code}", result.text)
+            self.track_translations()
+            self.readability = {
+                code: measure(getattr(self, f"body_text_{code}") or "", code)
+                for code in LANGUAGE_CODES
+                if getattr(self, f"body_text_{code}")
             }
-            derived |= {"content_hashes", "translation_sources", "readability"}
-            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
         super().save(*args, **kwargs)
-        self.keep_former_slugs(slugs_before)
-        if connection.vendor == "postgresql":
+        if text_saved and connection.vendor == "postgresql":
             from .search import search_vector_updates
 
             Article.objects.filter(pk=self.pk).update(**search_vector_updates())
@@ -361,23 +378,6 @@ class Article(models.Model):
         fields = [f"slug_{code}" for code in LANGUAGE_CODES]
         stored = Article.objects.filter(pk=self.pk).values(*fields).first() or {}
         return {code: stored.get(f"slug_{code}") for code in LANGUAGE_CODES}
-
-    def keep_former_slugs(self, slugs_before):
-        """
-        Links to a page outlive its slug: links from other sites, bookmarks, and printed pages,
-        which carry the address. A slug this article leaves keeps leading to it (FormerSlug).
-        """
-        for code, old in slugs_before.items():
-            current = getattr(self, f"slug_{code}")
-            if old == current:
-                continue
-            if old:
-                FormerSlug.objects.update_or_create(
-                    language=code, slug=old, defaults={"article": self}
-                )
-            if current:
-                # Back to a slug it had before: the live address needs no redirect.
-                FormerSlug.objects.filter(article=self, language=code, slug=current).delete()
 
     def translated_languages(self):
         """Languages with their own title, slug and text (no fallback)."""
@@ -733,12 +733,23 @@ PREVIEW_SALT = "netinfo.preview-link"
 
 
 def rebuild_citations(article, rendered=None):
-    """Replace the article's Citation rows with what its body cites now, per language."""
-    rendered = rendered or article.render()
-    rows = [
-        Citation(article=article, reference_id=pk, language=code, number=number, count=count)
+    """
+    Make the article's Citation rows what its body cites now, per language; rows that are
+    already right are left alone (an editorial fix rarely changes what is cited).
+    """
+    if rendered is None:
+        rendered = article.render()
+    wanted = {
+        (pk, code, number, count)
         for code, result in rendered.items()
         for pk, number, count in result.citations
-    ]
+    }
+    fields = ("reference_id", "language", "number", "count")
+    stored = set(Citation.objects.filter(article=article).values_list(*fields))
+    if stored == wanted:
+        return
     Citation.objects.filter(article=article).delete()
-    Citation.objects.bulk_create(rows)
+    Citation.objects.bulk_create(
+        Citation(article=article, **dict(zip(fields, row, strict=True)))
+        for row in sorted(wanted, key=lambda row: (row[1], row[2]))
+    )

@@ -9,6 +9,7 @@ from .caching import public_page
 from .consent import views as consent_views
 from .sitemaps import SITEMAPS
 
+handler403 = "netinfo.views.permission_denied"
 handler404 = "netinfo.views.page_not_found"
 handler500 = "netinfo.views.server_error"
 

@@ -3,8 +3,12 @@ import sys
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Case, Count, F, Prefetch, Q, When, Window
@@ -13,8 +17,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils.translation import get_language
+from django.urls import resolve, reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -193,6 +199,11 @@ CHANGES = PreparedQuery(
 )
 
 
+def url_in_language(language, name, **kwargs):
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
+
+
 def article_by_pk(pk):
     articles = ARTICLE_BY_PK(pk=pk)
     if not articles:
@@ -200,8 +211,11 @@ def article_by_pk(pk):
     return articles[0]
 
 
-def article_page(request, article, *, preview=""):
-    """The article page, for visitors, for staff ("staff") and for outside reviewers ("shared")."""
+def article_page(request, article, *, preview="", preview_url=None):
+    """
+    The article page, for visitors, for staff ("staff") and for outside reviewers ("shared");
+    `preview_url(language)` gives a preview's address in a language.
+    """
     language = get_language()
     written_in = article.translated_languages()
     content_language = language if language in written_in else "en"
@@ -228,7 +242,12 @@ def article_page(request, article, *, preview=""):
         "related_articles": related,
         "canonical_url": canonical,
         "alternate_urls": alternates,
-        "switcher_urls": urls,
+        # A preview's switcher stays in the preview, in the languages the article is written in.
+        "switcher_urls": urls
+        if preview_url is None
+        else {
+            code: preview_url(code) for code in LANGUAGE_CODES if code in {*written_in, language}
+        },
         "jsonld": article_jsonld(article, authors, canonical, content_language),
         "cite_text": cite_article(article, authors, canonical, content_language),
         "preview": preview,
@@ -287,7 +306,7 @@ def article_references(request, slug, format):
     ]
     fmt = EXPORT_FORMATS[format]
     _label, extension, content_type = exchange.FORMATS[fmt]
-    body = exchange.write([reference.to_csl() for reference in references], fmt)
+    body = exchange.write([reference.to_public_csl() for reference in references], fmt)
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     filename = f"{article.slug}-references.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -301,7 +320,12 @@ def review_preview(request, token):
     if link is None:
         raise Http404
     article = article_by_pk(link.article_id)
-    response = article_page(request, article, preview="shared")
+    response = article_page(
+        request,
+        article,
+        preview="shared",
+        preview_url=lambda code: url_in_language(code, "netinfo:review-preview", token=token),
+    )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -313,7 +337,12 @@ def article_preview(request, pk):
     if not request.user.has_perm("netinfo.view_article"):
         raise PermissionDenied
     article = article_by_pk(pk)
-    response = article_page(request, article, preview="staff")
+    response = article_page(
+        request,
+        article,
+        preview="staff",
+        preview_url=lambda code: url_in_language(code, "netinfo:article-preview", pk=pk),
+    )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -392,6 +421,64 @@ def page_not_found(request, exception):
         words = []
     query, _shortened = clean_query(" ".join(words[:MAX_NOT_FOUND_WORDS]))
     return render(request, "404.html", {"query": query}, status=404)
+
+
+def permission_denied(request, exception):
+    """
+    The 403 page. In the admin, for staff, in the admin's look: what was refused, the
+    permission the page needs (read off the admin's URL names, e.g. netinfo_article_change),
+    and links back.
+    """
+    user = getattr(request, "user", None)
+    if not (request.path_info.startswith("/admin/") and user is not None and user.is_staff):
+        return render(request, "403.html", status=403)
+    permission, codename = admin_permission_for(request.path_info)
+    message = str(exception) if exception is not None and str(exception) else ""
+    back = request.META.get("HTTP_REFERER", "")
+    context = {
+        **admin.site.each_context(request),
+        "title": _("You may not do this"),
+        "reason": message or _("Your account may not open this page or make this change."),
+        "permission": permission,
+        "permission_codename": codename,
+        "back_url": back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "",
+    }
+    return render(request, "admin/403.html", context, status=403)
+
+
+# The last part of an admin URL name, and the model permission that admin page needs.
+ADMIN_ACTIONS = {
+    "changelist": "view",
+    "history": "view",
+    "changes": "view",
+    "add": "add",
+    "recoverlist": "add",
+    "recover": "add",
+    "change": "change",
+    "revision": "change",
+    "working_copy": "change",
+    "delete": "delete",
+}
+
+
+def admin_permission_for(path):
+    """(Permission or None, "app_label.codename") that the admin page at `path` needs."""
+    try:
+        match = resolve(path)
+    except Http404:
+        return None, ""
+    if match.namespace != "admin":
+        return None, ""
+    for model in apps.get_models():
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        action = ADMIN_ACTIONS.get((match.url_name or "").removeprefix(prefix))
+        if match.url_name.startswith(prefix) and action:
+            codename = get_permission_codename(action, model._meta)
+            found = Permission.objects.filter(
+                content_type__app_label=model._meta.app_label, codename=codename
+            ).first()
+            return found, f"{model._meta.app_label}.{codename}"
+    return None, ""
 
 
 def server_error(request):

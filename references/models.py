@@ -312,6 +312,14 @@ class Reference(models.Model):
             item["custom"] = {"and-others": True}
         return item
 
+    def to_public_csl(self):
+        """
+        This reference as a CSL-JSON item with only what visitors may see (PUBLIC_CSL_FIELDS):
+        for the downloads on article pages. to_csl() keeps the editors' note, for backups and
+        for moving references between sites through the admin.
+        """
+        return {name: value for name, value in self.to_csl().items() if name in PUBLIC_CSL_FIELDS}
+
     @classmethod
     def from_csl(cls, item):
         """
@@ -383,6 +391,14 @@ class Reference(models.Model):
         )
 
 
+# The CSL-JSON fields of a reference that visitors may download. A list of what is public,
+# not of what is internal, so that a field added later stays internal until it is named here.
+PUBLIC_CSL_FIELDS = {
+    *("id", "type", "author", "editor", "title", "container-title", "container-title-short"),
+    *("publisher", "publisher-place", "volume", "issue", "page", "edition", "issued"),
+    *("DOI", "PMID", "PMCID", "ISBN", "URL", "accessed"),
+    "custom",  # only the "and others" flag ("et al."), see to_csl()
+}
 NAME_PARTS = {"family", "given", "literal", "non-dropping-particle", "dropping-particle", "suffix"}
 
 # CSL types that other tools use for what this library calls by one name.

@@ -280,17 +280,20 @@ class RevisionTests(TestCase):
         )
         self.assertContains(first, "This is the first saved version.")
 
-        # Restore the first version: it comes back as a new, third version.
+        # Restore the first version of this draft: it comes back as a new, third version.
         restore_url = f"/admin/netinfo/article/{article.pk}/history/{versions[0].pk}/"
-        form = self.client.get(restore_url)
-        self.assertContains(form, "First words changed here.")
-        self.client.post(
-            restore_url,
-            admin_article_data(article, body_en="First words changed here.", title_de="Erst"),
-        )
+        page = self.client.get(restore_url)
+        self.assertContains(page, "Restore this version")
+        self.assertContains(page, "<del>Third</del>", html=False)
         article.refresh_from_db()
-        self.assertEqual(article.body_en, "First words changed here.")
+        self.assertEqual(article.body_en, "Third text.")  # looking changes nothing
+        self.assertRedirects(self.client.post(restore_url), change_url(article))
+        article.refresh_from_db()
+        self.assertEqual((article.body_en, article.title_de), ("First words changed here.", "Erst"))
+        self.assertIn("First words changed here.", article.body_html_en)
         self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+        newest = Version.objects.get_for_object(article).order_by("-pk").first()
+        self.assertIn("Restored the version saved on", newest.revision.get_comment())
 
     def test_references_and_groups_are_versioned_too(self):
         reference = make_reference("versioned")

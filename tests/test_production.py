@@ -214,8 +214,8 @@ class PageCacheTests(TestCase):
 
     def test_change_log_line_written_after_the_save_reaches_the_cached_page(self):
         # Publishing saves the article first and writes its "What changed" line afterwards
-        # (governance.log_change); a visit in between must not keep the page without it.
-        from netinfo.governance import log_change
+        # (services.log_change); a visit in between must not keep the page without it.
+        from netinfo.services import log_change
 
         self.article.save()
         self.assertNotContains(self.client.get("/en/articles/cached/"), "Dosing table added.")

@@ -17,15 +17,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from references.models import Reference
 
-from ..models import (
-    Article,
-    ChangeLogEntry,
-    ExternalResource,
-    Figure,
-    FigureSeries,
-    Topic,
-    rebuild_citations,
-)
+from .. import services
+from ..models import Article, ChangeLogEntry, ExternalResource, Figure, FigureSeries, Topic
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("en", "de")
@@ -74,15 +67,11 @@ def load(log=print):
             created["topics"] += 1
         topics[data["slug_en"]] = topic
 
-    articles, new_articles = {}, []
+    articles = {}
     for data in manifest["articles"]:
         article = Article.objects.filter(slug_en=data["slug_en"]).first()
         if article is None:
-            bodies = {
-                f"body_{code}": (HERE / "articles" / f"{data['file']}.{code}.md").read_text()
-                for code in LANGUAGES
-            }
-            article = Article.objects.create(
+            article = Article(
                 topic=topics[data["topic"]],
                 order=data["order"],
                 status=Article.Status.PUBLISHED,
@@ -90,57 +79,67 @@ def load(log=print):
                 **translated(data, "title"),
                 **translated(data, "slug"),
                 **translated(data, "summary"),
-                **bodies,
+                **{
+                    f"body_{code}": (HERE / "articles" / f"{data['file']}.{code}.md").read_text()
+                    for code in LANGUAGES
+                },
             )
-            new_articles.append((article, data))
+            services.import_article(
+                article,
+                save_related=lambda article=article, data=data: add_demo_parts(article, data),
+                comment="Demo content",
+            )
             created["articles"] += 1
+            created["figures"] += len(data.get("figures", []))
         articles[data["slug_en"]] = article
 
-    for article, data in new_articles:
-        article.related_articles.set([articles[slug] for slug in data.get("related", [])])
-        # Not a medical approval (that records a reviewer): the demo says so where it shows.
-        ChangeLogEntry.objects.create(
-            article=article,
-            kind=ChangeLogEntry.Kind.EDITORIAL,
-            summary_en="First published. Not yet checked by a medical reviewer.",
-            summary_de="Erstmals veröffentlicht. Noch nicht medizinisch geprüft.",
-        )
-        for order, resource in enumerate(data.get("resources", []), start=1):
-            ExternalResource.objects.create(
-                article=article,
-                order=order,
-                url=resource["url"],
-                publisher=resource["publisher"],
-                **translated(resource, "title"),
-            )
-        for series in data.get("series", []):
-            FigureSeries.objects.create(
-                article=article, key=series["key"], **translated(series, "caption")
-            )
-        for figure_data in data.get("figures", []):
-            figure = Figure(
-                article=article,
-                number=figure_data["number"],
-                series=figure_data.get("series", ""),
-                licence="CC0",
-                **translated(figure_data, "alt"),
-                **translated(figure_data, "caption"),
-                **translated(data, "credit"),
-            )
-            figure.image.save(
-                f"placeholder-{figure.number}.png",
-                # A named file: Django reads the dimensions only from files with a name.
-                ContentFile(placeholder_png(figure_data["label"]), name="placeholder.png"),
-                save=False,
-            )
-            figure.save()
-            created["figures"] += 1
-        # Render again now that figures exist, and record the citations.
-        article.save()
-        rebuild_citations(article)
+    for data in manifest["articles"]:
+        article = articles[data["slug_en"]]
+        if not article.related_articles.exists():
+            article.related_articles.set([articles[slug] for slug in data.get("related", [])])
 
     if any(created.values()):
         log("Demo content loaded: " + ", ".join(f"{n} {what}" for what, n in created.items()) + ".")
     else:
         log("Demo content is already loaded; nothing changed.")
     return created
+
+
+def add_demo_parts(article, data):
+    """What belongs to a demo article: its change-log line, links, figure series and figures."""
+    # Not a medical approval (that records a reviewer): the demo says so where it shows.
+    ChangeLogEntry.objects.create(
+        article=article,
+        kind=ChangeLogEntry.Kind.EDITORIAL,
+        summary_en="First published. Not yet checked by a medical reviewer.",
+        summary_de="Erstmals veröffentlicht. Noch nicht medizinisch geprüft.",
+    )
+    for order, resource in enumerate(data.get("resources", []), start=1):
+        ExternalResource.objects.create(
+            article=article,
+            order=order,
+            url=resource["url"],
+            publisher=resource["publisher"],
+            **translated(resource, "title"),
+        )
+    for series in data.get("series", []):
+        FigureSeries.objects.create(
+            article=article, key=series["key"], **translated(series, "caption")
+        )
+    for figure_data in data.get("figures", []):
+        figure = Figure(
+            article=article,
+            number=figure_data["number"],
+            series=figure_data.get("series", ""),
+            licence="CC0",
+            **translated(figure_data, "alt"),
+            **translated(figure_data, "caption"),
+            **translated(data, "credit"),
+        )
+        figure.image.save(
+            f"placeholder-{figure.number}.png",
+            # A named file: Django reads the dimensions only from files with a name.
+            ContentFile(placeholder_png(figure_data["label"]), name="placeholder.png"),
+            save=False,
+        )
+        figure.save()

@@ -62,9 +62,10 @@ def language_links(context):
     One link per site language to the same page in that language.
 
     A view passes `switcher_urls` ({code: url}) when the address differs by more than its
-    language prefix, as an article's translated slug does; otherwise only the prefix changes
-    (every other public address is the same in each language), and a page outside the
-    language prefixes links to each language's home page.
+    language prefix, as an article's translated slug does, or when the page exists in some
+    languages only (a preview of a draft: the languages missing from it are not offered);
+    otherwise only the prefix changes (every other public address is the same in each
+    language), and a page outside the language prefixes links to each language's home page.
     """
     request = context.get("request")
     given = context.get("switcher_urls") or {}
@@ -73,6 +74,8 @@ def language_links(context):
     prefix = f"/{current}/"
     links = []
     for code, _name in settings.LANGUAGES:
+        if given and code not in given:
+            continue
         url = given.get(code)
         if url is None:
             url = (

@@ -52,3 +52,54 @@ def test_editor_submits_reviewer_approves_visitor_sees_it(page):
     )
     page.get_by_text("What changed").click()
     assert page.get_by_text("First published after medical review.").is_visible()
+
+
+def visitor_text(page, url):
+    """The article's text as a new visitor sees it (a browser of their own, nothing cached)."""
+    origin = "/".join(page.url.split("/", 3)[:3])
+    context = page.context.browser.new_context(base_url=origin)
+    try:
+        visitor = context.new_page()
+        visitor.goto(url)
+        body = visitor.locator(".article__body").inner_text()
+        return body, visitor.locator(".changes__list").text_content()
+    finally:
+        context.close()
+
+
+def test_editor_restores_an_old_version_and_visitors_see_it_only_after_approval(page):
+    from netinfo import services
+    from netinfo.models import Article
+    from netinfo.services import ChangeNote
+
+    make_user("writer", groups=["Editors"])
+    doctor = make_reviewer("doctor", family="Weber", given="Anna", credentials="Dr. med.")
+    article = make_article("dosing", published=False, body="Take the first dose at night.")
+    services.approve_and_publish(article, doctor, note=ChangeNote("clinical", {"en": "First."}))
+    article.body_en = "Take the dose in the morning."
+    services.approve_and_publish(article, doctor, note=ChangeNote("clinical", {"en": "Morning."}))
+
+    log_in(page, "writer")
+    page.goto(f"/admin/netinfo/article/{article.pk}/history/")
+    page.locator("#change-history tbody tr").last.get_by_role("link").first.click()
+    page.get_by_role("button", name="Make a working copy from this version").click()
+    page.get_by_text("The version is now a working copy").wait_for()
+    copy = Article.objects.get(revision_of=article)
+    assert "first dose at night" in copy.body_en
+
+    text, changes = visitor_text(page, "/en/articles/dosing/")
+    assert "in the morning" in text
+    assert "Morning." in changes
+
+    log_in(page, "doctor")
+    page.goto(f"/admin/netinfo/article/{copy.pk}/change/")
+    assert "What this changes" in page.locator("#content-main").inner_text()
+    page.get_by_label("Status").select_option("published")
+    page.get_by_label("Kind of change").select_option("clinical")
+    page.get_by_label("What changed (English)").fill("Back to the evening dose.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("The working copy was approved").wait_for()
+
+    text, changes = visitor_text(page, "/en/articles/dosing/")
+    assert "first dose at night" in text
+    assert "Back to the evening dose." in changes

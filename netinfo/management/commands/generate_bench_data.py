@@ -6,9 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from netinfo import services
 from netinfo.caching import bump_content_version
 from netinfo.demo import placeholder_png
-from netinfo.models import Article, Citation, Figure, Topic, rebuild_citations
+from netinfo.models import Article, Citation, Figure, Topic
 from patient_groups.models import PatientGroup, Region, Service
 from references.models import Reference
 
@@ -130,7 +131,7 @@ class Command(BaseCommand):
                 sections_en.append(f"## Section {s + 1}\n\n{text} {cites}")
                 sections_de.append(f"## Abschnitt {s + 1}\n\n{text} {cites}")
             figures = "\n\n[[figure:1]]\n\n[[figure:2]]\n\n[[figure:3]]"
-            article = Article.objects.create(
+            article = Article(
                 topic=topics[i % 4],
                 order=i,
                 status=Article.Status.PUBLISHED,
@@ -144,20 +145,21 @@ class Command(BaseCommand):
                 summary_de=sentence(rng, 20),
                 body_de="\n\n".join(sections_de) + figures,
             )
-            Figure.objects.bulk_create(
-                Figure(
-                    article=article,
-                    number=n,
-                    image=image,
-                    width=800,
-                    height=600,
-                    alt_en=f"Placeholder figure {n}",
-                    caption_en=sentence(rng, 8),
-                    credit_en="Placeholder image: NET Info",
-                )
-                for n in (1, 2, 3)
+            services.import_article(
+                article,
+                save_related=lambda article=article: Figure.objects.bulk_create(
+                    Figure(
+                        article=article,
+                        number=n,
+                        image=image,
+                        width=800,
+                        height=600,
+                        alt_en=f"Placeholder figure {n}",
+                        caption_en=sentence(rng, 8),
+                        credit_en="Placeholder image: NET Info",
+                    )
+                    for n in (1, 2, 3)
+                ),
             )
-            article.save()  # render again, now with figures
-            rebuild_citations(article)
             if i % 100 == 99:
                 self.stdout.write(f"  {i + 1} articles")

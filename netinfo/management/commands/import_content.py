@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from netinfo.content_io import ContentImportError, import_content
+from netinfo.content_io import ContentImportError
+from netinfo.services import import_content
 
 
 class Command(BaseCommand):
