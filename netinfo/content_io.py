@@ -3,19 +3,23 @@ Export and import of all content as one JSON file (manage.py export_content / im
 
 Content is articles with their translations, figures' metadata (not the image files), figure
 series, further resources, authors, citations, the public change log, articles' former
-addresses, topics, references, regions, patient groups and cookie groups. Objects that have a
-natural key (slugs, reference keys, cookie group names) are written with it, so seeded rows
-such as regions are matched, not duplicated. User accounts are
-not content: the file names the users that content points to (who verified a reference, for
-example), and an import creates missing ones as inactive accounts without a password.
+addresses, working copies, topics, references, regions, patient groups and cookie groups.
+Objects that have a natural key (slugs, reference keys, cookie group names) are written with
+it, so seeded rows such as regions are matched, not duplicated. User accounts are not content:
+the file names every user the content points to (USER_REFERENCES: who verified a reference,
+who submitted an article, who wrote a change-log line ...), and an import creates missing ones
+as inactive accounts without a password. Versions (History) and preview links stay behind:
+they belong to the database's own backups.
 """
 
+import datetime
 import json
 
 from cookie_consent.cache import delete_cache
 from cookie_consent.models import Cookie, CookieGroup
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,19 +57,35 @@ def content_querysets():
     ]
 
 
+# Every (model, foreign key to a user) in the content: the accounts the file must name.
+USER_REFERENCES = [
+    (Reference, "verified_by"),
+    (PatientGroup, "verified_by"),
+    (models.Contributor, "user"),
+    (models.Article, "submitted_by"),
+    (models.ChangeLogEntry, "user"),
+]
+
+
 def referenced_usernames():
-    names = set(
-        Reference.objects.exclude(verified_by=None).values_list("verified_by__username", flat=True)
-    )
-    names |= set(
-        PatientGroup.objects.exclude(verified_by=None).values_list(
-            "verified_by__username", flat=True
+    names = set()
+    for model, field in USER_REFERENCES:
+        names |= set(
+            model.objects.exclude(**{field: None}).values_list(f"{field}__username", flat=True)
         )
-    )
-    names |= set(
-        models.Contributor.objects.exclude(user=None).values_list("user__username", flat=True)
-    )
     return sorted(names)
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """
+    Times to the microsecond. Django's encoder cuts them to the millisecond, and a restored
+    backup must give the same pages (an article's "modified" time, the feed's dates).
+    """
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def export_content():
@@ -73,7 +93,11 @@ def export_content():
     for queryset in content_querysets():
         objects += json.loads(
             serializers.serialize(
-                "json", queryset, use_natural_foreign_keys=True, use_natural_primary_keys=True
+                "json",
+                queryset,
+                use_natural_foreign_keys=True,
+                use_natural_primary_keys=True,
+                cls=ExactJSONEncoder,
             )
         )
     return {

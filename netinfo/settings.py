@@ -262,7 +262,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD")
-if env_bool("DJANGO_BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     # Only behind a proxy that sets this header itself; otherwise a client could fake HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -342,13 +343,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
-if env_bool("DJANGO_BEHIND_PROXY"):
-    # The client address comes from X-Forwarded-For, counting proxies from the right, so a
-    # client cannot dodge the lockout by sending the header itself.
-    AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1)
-    AXES_IPWARE_PROXY_ORDER = "right-most"
+# The lockout is per (account, client address), so the address must be the client's. Behind
+# reverse proxies (DJANGO_PROXY_COUNT of them, each appending the address it received the
+# request from to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does), the client is
+# the entry the first proxy added: the PROXY_COUNT-th from the right. The last proxy is
+# REMOTE_ADDR and not in the header, so ipware counts PROXY_COUNT - 1 proxies after the
+# client; whatever a client writes into the header itself stays on the left, ignored.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
+    if PROXY_COUNT < 1:
+        raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 1 or more behind a proxy.")
+    AXES_IPWARE_PROXY_ORDER = "left-most"  # X-Forwarded-For: client, proxy1, proxy2 ...
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # More entries than proxies is normal: a client may send the header itself.
+    IPWARE_STRICT = False
 else:
+    # Straight from the client: its own address, whatever headers it sends.
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # django-modeltranslation settings -----------------------------------------------------------

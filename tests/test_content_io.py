@@ -111,3 +111,93 @@ class RoundTripTests(TestCase):
             path.write_text("{oops")
             with self.assertRaisesMessage(CommandError, "is not JSON"):
                 call_command("import_content", str(path))
+
+
+class WorkflowRoundTripTests(TestCase):
+    """A backup made after editors worked restores into an empty database, page for page."""
+
+    PAGES = [
+        "/en/",
+        "/de/",
+        "/en/articles/worked/",
+        "/de/articles/bearbeitet/",
+        "/en/articles/waiting/",
+        "/en/topics/topic-for-worked/",
+        "/en/updates/",
+        "/de/updates/feed/",
+        "/sitemap.xml",
+        "/en/articles/worked/references.ris",
+    ]
+
+    @classmethod
+    def setUpTestData(cls):
+        from netinfo.services import ChangeNote
+        from tests.factories import make_reviewer
+
+        editor = make_user("editor-anna", groups=["Editors"])
+        reviewer = make_reviewer("reviewer-ben")
+        make_reference("oronsky2017")
+        article = make_article(
+            "worked",
+            published=False,
+            body="Fact [@oronsky2017].\n\n[[figure:1]]",
+            title_de="Bearbeitet",
+            slug_de="bearbeitet",
+            summary_de="Z",
+            body_de="Tatsache [@oronsky2017].",
+        )
+        make_figure(article, 1, caption_de="Bild")
+        services.submit_for_review(article, editor)
+        services.approve_and_publish(
+            article, reviewer, note=ChangeNote("clinical", {"en": "First.", "de": "Erst."})
+        )
+        copy = services.propose_clinical_change(article, editor)
+        copy.body_en = "A newer fact [@oronsky2017].\n\n[[figure:1]]"
+        services.submit_for_review(copy, editor)
+        services.approve_and_publish(
+            copy, reviewer, note=ChangeNote("clinical", {"en": "Newer.", "de": "Neuer."})
+        )
+        article.refresh_from_db()
+        article.body_de = "Tatsache, korrigiert [@oronsky2017]."
+        services.publish_editorial_fix(
+            article, editor, note=ChangeNote("editorial", {"en": "Typo.", "de": "Tippfehler."})
+        )
+        # Work in progress when the backup is made: a working copy and an article in review.
+        services.propose_clinical_change(article, editor)
+        waiting = make_article("waiting", published=False, topic=article.topic)
+        services.submit_for_review(waiting, editor)
+        services.approve_and_publish(
+            waiting, reviewer, note=ChangeNote("clinical", {"en": "Published."})
+        )
+
+    def pages(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        return {url: self.client.get(url).content for url in self.PAGES}
+
+    def test_the_same_public_pages_object_for_object_after_a_restore(self):
+        before, pages_before = export_content(), self.pages()
+        self.assertEqual(before["users"], ["editor-anna", "reviewer-ben"])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "content.json"
+            call_command("export_content", str(path), stdout=io.StringIO())
+            Article.objects.all().delete()
+            Topic.objects.all().delete()
+            Contributor.objects.all().delete()
+            Reference.objects.all().delete()
+            get_user_model().objects.filter(is_superuser=False).delete()
+            self.assertFalse(Article.objects.exists())
+            call_command("import_content", str(path), stdout=io.StringIO())
+        after = export_content()
+        self.assertEqual(comparable(after["objects"]), comparable(before["objects"]))
+        self.assertEqual(after["users"], before["users"])
+        pages_after = self.pages()
+        for url in self.PAGES:
+            with self.subTest(url):
+                self.assertEqual(pages_after[url], pages_before[url])
+        working_copy = Article.objects.get(revision_of__slug_en="worked")
+        self.assertEqual(working_copy.status, "draft")
+        self.assertEqual(
+            Article.objects.get(slug_en="worked").submitted_by, None
+        )  # cleared on approval, as before

@@ -100,6 +100,32 @@ class LoginLockoutTests(TestCase):
         self.assertEqual(self.attempt("pw", address="198.51.100.8").status_code, 302)
         self.assertEqual(settings.AXES_COOLOFF_TIME, 1)
 
+    @override_settings(
+        AXES_IPWARE_PROXY_ORDER="left-most",
+        AXES_IPWARE_PROXY_COUNT=0,
+        AXES_IPWARE_META_PRECEDENCE_ORDER=("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        IPWARE_STRICT=False,
+    )
+    def test_behind_one_proxy_a_second_address_is_not_locked(self):
+        """As DJANGO_BEHIND_PROXY=1 sets it: nginx at 127.0.0.1 adds the client's address."""
+        make_user("editor", groups=["Editors"])
+
+        def attempt(password, client):
+            return self.client.post(
+                "/admin/login/?next=/admin/",
+                {"username": "editor", "password": password},
+                REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR=client,
+            )
+
+        for _attempt in range(5):
+            response = attempt("wrong", "81.2.69.1")
+        self.assertEqual(response.status_code, 429)
+        # The attacker's own header is on the left; nginx appends the real address.
+        self.assertEqual(attempt("pw", "81.2.69.2, 81.2.69.1").status_code, 429)
+        self.assertEqual(attempt("pw", "81.2.69.2").status_code, 302)
+        self.assertEqual(attempt("pw", "81.2.69.1, 81.2.69.2").status_code, 302)
+
     def test_lockout_message_is_translated(self):
         make_user("editor", groups=["Editors"])
         for _attempt in range(5):
@@ -109,6 +135,72 @@ class LoginLockoutTests(TestCase):
                 headers={"accept-language": "de"},
             )
         self.assertContains(response, "Zu viele fehlgeschlagene Anmeldungen", status_code=429)
+
+
+CLIENT_ADDRESS_SCRIPT = """
+import json
+from axes.helpers import get_client_ip_address
+from django.test import RequestFactory
+requests = json.loads({cases!r})
+factory = RequestFactory()
+print(json.dumps([
+    get_client_ip_address(factory.get("/admin/login/", **meta)) for meta in requests
+]))
+"""
+
+
+def client_addresses(cases, **env):
+    """The client address django-axes sees for each request's META, with `env` set."""
+    script = run_script(CLIENT_ADDRESS_SCRIPT.format(cases=json.dumps(cases)), **env)
+    assert script.returncode == 0, script.stderr
+    return json.loads(script.stdout.strip().splitlines()[-1])
+
+
+class ClientAddressTests(TestCase):
+    """The address the login lockout counts, with 0, 1 and 2 proxies and spoofed headers."""
+
+    def test_without_a_proxy_the_header_is_ignored(self):
+        cases = [
+            {"REMOTE_ADDR": "81.2.69.1"},
+            {"REMOTE_ADDR": "81.2.69.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6"},
+        ]
+        self.assertEqual(
+            client_addresses(cases, DJANGO_BEHIND_PROXY="0"), ["81.2.69.1", "81.2.69.1"]
+        )
+
+    def test_behind_one_proxy(self):
+        cases = [
+            {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "81.2.69.1"},
+            {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "81.2.69.2"},
+            # The client sent a header of its own; nginx appended the real address.
+            {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 81.2.69.1"},
+            # A health check from the proxy's machine, without the header.
+            {"REMOTE_ADDR": "127.0.0.1"},
+        ]
+        self.assertEqual(
+            client_addresses(cases, DJANGO_BEHIND_PROXY="1"),
+            ["81.2.69.1", "81.2.69.2", "81.2.69.1", "127.0.0.1"],
+        )
+
+    def test_behind_two_proxies(self):
+        """A CDN adds the client, nginx adds the CDN; REMOTE_ADDR is nginx."""
+        cases = [
+            {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "81.2.69.1, 203.0.113.5"},
+            {
+                "REMOTE_ADDR": "10.0.0.2",
+                "HTTP_X_FORWARDED_FOR": "6.6.6.6, 81.2.69.1, 203.0.113.5",
+            },
+            {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "81.2.69.2, 203.0.113.5"},
+        ]
+        self.assertEqual(
+            client_addresses(cases, DJANGO_BEHIND_PROXY="1", DJANGO_PROXY_COUNT="2"),
+            ["81.2.69.1", "81.2.69.1", "81.2.69.2"],
+        )
+
+    def test_a_proxy_count_below_one_is_refused(self):
+        script = run_script("", DJANGO_BEHIND_PROXY="1", DJANGO_PROXY_COUNT="0")
+        self.assertNotEqual(script.returncode, 0)
+        self.assertIn("DJANGO_PROXY_COUNT must be 1 or more", script.stderr)
 
 
 class DatabaseDownTests(TestCase):
