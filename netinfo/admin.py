@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
@@ -35,6 +37,7 @@ from .governance import (
     stored_status,
     transition_problems,
 )
+from .images import check_storage_takes
 from .models import (
     LANGUAGE_CODES,
     Article,
@@ -245,8 +248,17 @@ class AuthorshipInline(admin.TabularInline):
     verbose_name_plural = _("authors")
 
 
+class FigureForm(forms.ModelForm):
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if "image" in self.changed_data and isinstance(image, UploadedFile):
+            check_storage_takes(image)
+        return image
+
+
 class FigureInline(TranslationStackedInline):
     model = Figure
+    form = FigureForm
     formset = MarkerCheckingFormSet
     extra = 0
     fields = [
@@ -601,6 +613,12 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             transaction.set_rollback(True)
             self.message_user(request, str(error), messages.ERROR)
             return
+        except OSError:
+            # The media storage failed after FigureForm checked it (the disk filled up since).
+            transaction.set_rollback(True)
+            remove_new_images(formsets)
+            self.message_user(request, STORAGE_FAILED, messages.ERROR)
+            return
         if change and not article.revision_of_id:
             self.report_former_addresses(request, article, old_slugs)
 
@@ -778,6 +796,23 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             self.message_user(request, _("Select exactly one published article."), messages.WARNING)
             return None
         return redirect("admin:netinfo_article_working_copy", published[0].pk)
+
+
+STORAGE_FAILED = _(
+    "The image could not be stored, so nothing was saved: the server's file storage is full or cannot be written to. Please tell the site's operator, then try again."
+)
+
+
+def remove_new_images(formsets):
+    """Delete the image files a save that is being undone had already stored."""
+    for formset in formsets:
+        if formset.model is not Figure:
+            continue
+        for form in formset.forms:
+            before = form.initial.get("image")
+            name = form.instance.image.name if form.instance.image else ""
+            if name and name != getattr(before, "name", before) and default_storage.exists(name):
+                default_storage.delete(name)
 
 
 def live_comparison(article):

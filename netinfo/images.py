@@ -1,9 +1,15 @@
 """Checks on uploaded images: only real JPEG, PNG or WebP files of a sensible size."""
 
+import logging
+import uuid
+
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -51,3 +57,25 @@ def validate_image(file):
             % {"width": width, "height": height},
             code="too_many_pixels",
         )
+
+
+def check_storage_takes(upload):
+    """
+    Refuse an upload the media storage cannot keep now (a full disk, a read-only folder) while
+    the form can still say so and nothing is saved: the file is written once under a name of
+    its own and deleted again. Otherwise the error would come while the article is being saved.
+    """
+    name = f"figures/storage-check-{uuid.uuid4().hex}"
+    try:
+        stored = default_storage.save(name, upload)
+        default_storage.delete(stored)
+    except OSError as error:
+        logger.error("The media storage cannot take an upload: %s", error)
+        raise ValidationError(
+            _(
+                "The image could not be stored, so nothing was saved: the server's file storage is full or cannot be written to. Please tell the site's operator, then try again."
+            ),
+            code="storage",
+        ) from None
+    finally:
+        upload.seek(0)

@@ -99,8 +99,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: it deletes optional cookies the visitor has not accepted, per request. Inside
-    # a page cache its deletions would be stored and replayed to every visitor.
+    # Outermost: a request it ends early still passes through every other middleware.
+    "netinfo.middleware.RequestDeadlineMiddleware",
+    # It deletes optional cookies the visitor has not accepted, per request. Inside a page
+    # cache its deletions would be stored and replayed to every visitor.
     "netinfo.consent.middleware.StrictCleanCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered before sessions, locale or CSRF do any work.
@@ -154,15 +156,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that stalls must cost a visitor a few seconds and a friendly 503, never a worker
+# held until the server kills it. Each limit is configurable; 0 turns the statement timeout
+# and the request deadline off (e.g. for a long migration run by hand).
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)  # seconds to get a connection
+DB_STATEMENT_TIMEOUT_MS = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 10_000)  # PostgreSQL
+DB_BUSY_TIMEOUT = env_int("DJANGO_DB_BUSY_TIMEOUT", 5)  # seconds SQLite waits for a lock
+# A whole public request (netinfo.middleware.RequestDeadlineMiddleware): the last guard, for a
+# server that keeps an open connection but stops answering, which no database timeout sees.
+REQUEST_DEADLINE = env_int("NETINFO_REQUEST_DEADLINE", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Opening SQLite is not free: each new connection reads the schema again, about 3 ms per
-    # page (see README, "Performance"), so app servers keep theirs. Not with DEBUG: the
+    # page (README, "Performance"), so app servers keep theirs. Not with DEBUG: the
     # development server starts a thread per request, and each would keep a connection open.
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", DB_BUSY_TIMEOUT)
     (BASE_DIR / "var").mkdir(exist_ok=True)
 else:
-    # Fail a request fast when the server is gone instead of hanging a worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT_MS:
+        options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}")
+    # A server gone from the network (no answer at all, not even TCP's) is noticed within
+    # seconds on an open connection too, not after the system's default of two hours.
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", 10)
+    options.setdefault("keepalives_interval", 5)
+    options.setdefault("keepalives_count", 2)
+    options.setdefault("tcp_user_timeout", max(DB_CONNECT_TIMEOUT, 1) * 5000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -170,15 +191,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Shared by every app server, so invalidation reaches all of them.
+    # Shared by every app server, so invalidation reaches all of them. Redis answers in well
+    # under a millisecond; one that does not answer within NETINFO_CACHE_TIMEOUT_MS is treated
+    # as down for a few seconds (netinfo/cache.py) instead of holding up every page.
+    CACHE_TIMEOUT = env_int("NETINFO_CACHE_TIMEOUT_MS", 250) / 1000
     CACHES = {
         "default": {
             "BACKEND": "netinfo.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "netinfo"),
-            # Redis answers in well under a millisecond; one that does not answer in half a
-            # second is treated as down (netinfo/cache.py) instead of holding up the page.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": CACHE_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_TIMEOUT,
+            },
         }
     }
 elif DEBUG:
@@ -243,7 +268,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "netinfo.storage.MediaStorage"},
     # Hashed, compressed file names, so that browsers and CDNs may cache them for a year.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -27,7 +27,7 @@ urlpatterns = [
     path("consent/status/", consent_views.status, name="consent-status"),
     path(
         "sitemap.xml",
-        public_page(sitemap),
+        public_page(sitemap, query=["p"]),  # p: the page of a long sitemap
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

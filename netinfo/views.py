@@ -347,7 +347,7 @@ def article_preview(request, pk):
     return response
 
 
-@public_page
+@public_page(query=["q"])
 def search(request):
     language = get_language()
     raw = request.GET.get("q", "")
@@ -501,10 +501,18 @@ def hello(request):
 
 @never_cache
 def healthz(request):
-    """Liveness and database check for load balancers: 200 when the database answers, else 503."""
+    """
+    Liveness and database check for load balancers: 200 when the database answers (a read of
+    a table, which a locked or stalled database cannot give within its timeouts), else 503.
+    """
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+            cursor.execute("SELECT COUNT(*) FROM django_migrations")
+    except DatabaseError as error:
+        response = JsonResponse(
+            {"status": "error", "database": "unavailable", "error": type(error).__name__},
+            status=503,
+        )
+        response["Retry-After"] = "10"
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -50,7 +50,11 @@ def directory_filter(request):
     return regions, country_codes, language_codes, chosen
 
 
-@public_page
+# The directory's GET parameters (patient_groups.filters.DirectoryFilter.from_params).
+FILTER_PARAMETERS = ["region", "country", "language", "q"]
+
+
+@public_page(query=[*FILTER_PARAMETERS, "page"])
 def group_list(request):
     """Active groups by region, filtered by plain GET parameters; four queries in all."""
     regions, country_codes, language_codes, chosen = directory_filter(request)
@@ -135,7 +139,7 @@ def prepared_page(chosen_filters, regions_shown):
     return PreparedRows(build, paged=True, **kinds, **dict.fromkeys(shown, int))
 
 
-@public_page
+@public_page(query=FILTER_PARAMETERS)
 def group_list_json(request):
     """The same filters as the directory page, public fields only."""
     _regions, _countries, _languages, chosen = directory_filter(request)

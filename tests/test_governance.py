@@ -479,3 +479,110 @@ class PreviewLinkTests(TestCase):
         link.revoked = True
         link.save()
         self.assertEqual(self.client.get(link.get_absolute_url()).status_code, 404)
+
+
+class StorageFailureTests(TestCase):
+    """An image upload the file storage cannot take: a form error, nothing saved, no orphans."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", groups=["Editors"])
+        cls.draft = make_article("with-upload", published=False, body="Text.\n\n[[figure:1]]")
+
+    def post_with_image(self, image_bytes):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = admin_article_data(
+            self.draft,
+            **{
+                "figures-TOTAL_FORMS": 1,
+                "figures-INITIAL_FORMS": 0,
+                "figures-0-number": 1,
+                "figures-0-alt_en": "A scan",
+                "figures-0-credit_en": "Courtesy of a test",
+                "figures-0-image": SimpleUploadedFile("scan.png", image_bytes, "image/png"),
+            },
+        )
+        self.client.force_login(self.editor)
+        return self.client.post(change_url(self.draft), data)
+
+    def assert_nothing_saved(self, response, media_root):
+        import os
+
+        self.assertContains(response, "The image could not be stored, so nothing was saved")
+        self.assertFalse(self.draft.figures.exists())
+        stored = [name for _dir, _dirs, names in os.walk(media_root) for name in names]
+        self.assertEqual(stored, [])
+
+    def test_a_media_folder_that_cannot_be_written(self):
+        import tempfile
+        from pathlib import Path
+
+        from tests.factories import png_bytes
+
+        with tempfile.TemporaryDirectory() as folder:
+            blocker = Path(folder) / "not-a-folder"
+            blocker.write_text("a file where the media folder should be")
+            with self.settings(MEDIA_ROOT=blocker / "media"):
+                response = self.post_with_image(png_bytes())
+            self.assertContains(response, "The image could not be stored, so nothing was saved")
+            self.assertFalse(self.draft.figures.exists())
+            self.assertEqual(sorted(p.name for p in Path(folder).iterdir()), ["not-a-folder"])
+
+    def test_a_full_disk(self):
+        """A write that fails half-way (the file size limit stands in for a full disk)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder, self.settings(MEDIA_ROOT=folder):
+            with file_size_limit(100_000):
+                response = self.post_with_image(noisy_png(300_000))
+            self.assert_nothing_saved(response, folder)
+
+    def test_the_storage_removes_a_half_written_file(self):
+        import os
+        import tempfile
+
+        from django.core.files.base import ContentFile
+
+        from netinfo.storage import MediaStorage
+
+        with tempfile.TemporaryDirectory() as folder:
+            storage = MediaStorage(location=folder)
+            with file_size_limit(100_000), self.assertRaises(OSError):
+                storage.save("figures/big.png", ContentFile(noisy_png(300_000)))
+            self.assertEqual([names for _d, _s, names in os.walk(folder) if names], [])
+
+
+def noisy_png(size):
+    """A PNG of about `size` bytes: random pixels do not compress."""
+    import io
+    import os
+
+    from PIL import Image
+
+    side = int((size / 3) ** 0.5) + 1
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class file_size_limit:
+    """Files this process writes stop growing at `limit` bytes (EFBIG), as on a full disk."""
+
+    def __init__(self, limit):
+        self.limit = limit
+
+    def __enter__(self):
+        import resource
+        import signal
+
+        self.previous_signal = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        self.previous = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limit, self.previous[1]))
+
+    def __exit__(self, *exc_info):
+        import resource
+        import signal
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, self.previous)
+        signal.signal(signal.SIGXFSZ, self.previous_signal)

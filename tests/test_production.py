@@ -1,8 +1,10 @@
 """Production behaviour: security headers, login lockout, failure handling, caching, budgets."""
 
 import json
+import os
 import re
 from pathlib import Path
+from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from netinfo.caching import VERSION_KEY
 from tests.factories import make_article, make_figure, make_group, make_reference, make_user
+from tests.stalled import StalledServer
 from tests.subprocesses import REFUSED_DATABASE, run_django, run_script
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,12 +235,133 @@ class DatabaseDownTests(TestCase):
         self.assertEqual(out["healthz"][0], 503)
 
 
+PAGES_SCRIPT = """
+import json, sys, time
+from django.test import Client
+client = Client(raise_request_exception=False)
+def visit(url):
+    started = time.monotonic()
+    response = client.get(url)
+    return [response.status_code, response.get("Retry-After"), time.monotonic() - started,
+            response.content.decode()]
+"""
+
+
+def visits(urls, **env):
+    """[status, Retry-After, seconds, body] of each URL, in a Django process with `env`."""
+    script = PAGES_SCRIPT + f"print(json.dumps([visit(url) for url in {urls!r}]))"
+    result = run_script(script, DJANGO_ALLOWED_HOSTS="testserver", REDIS_URL="", **env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class StalledDatabaseTests(TestCase):
+    """A database that accepts connections and never answers: a prompt 503, not a hung worker."""
+
+    def test_a_stalled_server_gives_the_503_page_within_the_connect_timeout(self):
+        with StalledServer() as database:
+            home, healthz = visits(
+                ["/en/", "/healthz"],
+                DATABASE_URL=f"postgres://netinfo:secret@127.0.0.1:{database.port}/netinfo",
+                DJANGO_DB_CONNECT_TIMEOUT="1",
+            )
+            connections = database.connections
+        self.assertEqual(home[:2], [503, "60"])
+        self.assertIn("The site is briefly unavailable", home[3])
+        self.assertEqual(healthz[:2], [503, "10"])
+        self.assertEqual(json.loads(healthz[3])["database"], "unavailable")
+        # One attempt per request, each given up after the connect timeout (1 s), not 30 s.
+        self.assertEqual(connections, 2)
+        self.assertLess(home[2] + healthz[2], 10)
+
+    def test_a_locked_sqlite_database_gives_the_503_page_after_the_busy_timeout(self):
+        import sqlite3
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "locked.sqlite3"
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("CREATE TABLE django_migrations (id INTEGER PRIMARY KEY)")
+            holder.execute("BEGIN EXCLUSIVE")  # another process writing, for too long
+            try:
+                home, healthz = visits(
+                    ["/en/", "/healthz"],
+                    DATABASE_URL=f"sqlite:///{path}",
+                    DJANGO_DB_BUSY_TIMEOUT="1",
+                )
+            finally:
+                holder.rollback()
+                holder.close()
+        self.assertEqual(home[:2], [503, "60"])
+        self.assertEqual(healthz[:2], [503, "10"])
+        self.assertEqual(json.loads(healthz[3])["error"], "OperationalError")
+
+    @skipUnless(
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+        "needs a PostgreSQL server to stall (DATABASE_URL)",
+    )
+    def test_a_server_that_stops_answering_on_an_open_connection(self):
+        """Connected, then silent: only the request deadline can end the wait."""
+        import subprocess
+        import sys
+
+        from django.db import connection
+
+        from tests.stalled import FreezableProxy
+        from tests.subprocesses import BASE_DIR as PROJECT
+
+        database = connection.settings_dict
+        with FreezableProxy(
+            database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)
+        ) as proxy:
+            url = (
+                f"postgres://{database['USER']}:{database['PASSWORD']}@127.0.0.1:{proxy.port}"
+                f"/{database['NAME']}"
+            )
+            script = PAGES_SCRIPT + (
+                "import django\n"
+                "print(json.dumps(visit('/healthz')), flush=True)\n"
+                "sys.stdin.readline()\n"
+                "print(json.dumps([visit('/en/'), visit('/healthz')]), flush=True)\n"
+            )
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+                "DJANGO_SETTINGS_MODULE": "netinfo.settings",
+                "DATABASE_URL": url,
+                "REDIS_URL": "",
+                "DJANGO_ALLOWED_HOSTS": "testserver",
+                "NETINFO_REQUEST_DEADLINE": "2",
+            }
+            process = subprocess.Popen(
+                [sys.executable, "-c", "import django; django.setup()\n" + script],
+                cwd=PROJECT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                before = json.loads(process.stdout.readline())
+                proxy.freeze()
+                process.stdin.write("go\n")
+                process.stdin.flush()
+                home, healthz = json.loads(process.stdout.readline())
+            finally:
+                process.kill()
+                process.communicate(timeout=30)
+        self.assertEqual(before[0], 200)
+        self.assertEqual(home[:2], [503, "60"])
+        self.assertLess(home[2], 5)
+        self.assertEqual(healthz[0], 503)
+
+
 # Nothing listens on port 1: every connection to this "Redis" is refused.
 UNREACHABLE_REDIS = {
     "default": {
         "BACKEND": "netinfo.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
     }
 }
 
@@ -273,6 +397,67 @@ class CacheDownTests(TestCase):
         self.assertEqual(self.article.body_en, "Text after.")
 
 
+def stalled_redis(port, timeout=0.2):
+    return {
+        "default": {
+            "BACKEND": "netinfo.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout},
+        }
+    }
+
+
+class StalledCacheTests(TestCase):
+    """A Redis that accepts connections and never answers costs one timeout, not one per call."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.article = make_article("stalled", body="Text before.")
+
+    def test_after_one_timeout_the_cache_is_skipped_and_the_outage_logged_once(self):
+        from django.core.cache import caches
+
+        with StalledServer() as redis:
+            with self.settings(CACHES=stalled_redis(redis.port)):
+                stalled = caches["default"]
+                with self.assertLogs("netinfo.cache", "WARNING") as logs:
+                    for number in range(50):
+                        self.assertIsNone(stalled.get(f"key-{number}"))
+                        stalled.set(f"key-{number}", "value")
+                    self.assertEqual(stalled.get_many(["a", "b"]), {})
+                    self.assertEqual(stalled.get_or_set("c", "computed"), "computed")
+                self.assertEqual(len(logs.output), 1)
+                self.assertIn("unreachable", logs.output[0])
+                # One call waited for an answer; the 102 others never asked.
+                self.assertLessEqual(redis.connections, 1)
+
+    def test_redis_is_tried_again_after_a_few_seconds(self):
+        from django.core.cache import caches
+
+        from netinfo import cache as redis_cache
+
+        with StalledServer() as redis, mock.patch.object(redis_cache, "RETRY_AFTER_SECONDS", 0):
+            with self.settings(CACHES=stalled_redis(redis.port, timeout=0.1)):
+                stalled = caches["default"]
+                with self.assertLogs("netinfo.cache", "WARNING") as logs:
+                    stalled.get("x")
+                    stalled.get("y")
+                self.assertEqual(len(logs.output), 1)  # still down: not logged again
+                self.assertEqual(redis.connections, 2)
+
+    def test_pages_and_edits_work_while_redis_stalls(self):
+        with StalledServer() as redis:
+            with self.settings(CACHES=stalled_redis(redis.port)):
+                with self.assertLogs("netinfo.cache", "WARNING"):
+                    for _visit in range(10):
+                        for url in ["/en/", "/en/articles/stalled/", "/consent/status/"]:
+                            self.assertEqual(self.client.get(url).status_code, 200)
+                    self.article.body_en = "Text after."
+                    self.article.save()
+                    self.assertContains(self.client.get("/en/articles/stalled/"), "Text after.")
+                self.assertLessEqual(redis.connections, 1)
+
+
 class PageCacheTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -303,6 +488,43 @@ class PageCacheTests(TestCase):
         self.article.save()
         self.assertNotEqual(cache.get(VERSION_KEY), version)
         self.assertContains(self.client.get("/en/articles/cached/"), "Second text.")
+
+    def test_only_the_query_parameters_a_page_reads_make_a_cache_entry(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.get("/en/articles/cached/")
+        with CaptureQueriesContext(connection) as context:
+            for number in range(5):
+                response = self.client.get(
+                    f"/en/articles/cached/?utm_source=campaign-{number}&fbclid={number}"
+                )
+                self.assertContains(response, "First text.")
+                # Not in the page either: the language switcher keeps only real parameters.
+                self.assertNotContains(response, "campaign-")
+        self.assertEqual(len(context.captured_queries), 0)
+
+        first = self.client.get("/en/search/?q=text&utm_medium=mail")
+        self.assertNotContains(first, "utm_medium")
+        self.assertContains(first, 'href="/de/search/?q=text"')
+        with CaptureQueriesContext(connection) as context:
+            self.client.get("/en/search/?utm_medium=other&q=text")
+        self.assertEqual(len(context.captured_queries), 0)
+        with CaptureQueriesContext(connection) as context:
+            self.client.get("/en/search/?q=other")
+        self.assertGreater(len(context.captured_queries), 0)
+
+    @skipUnless(os.environ.get("REDIS_URL"), "needs a real Redis server (REDIS_URL)")
+    def test_the_cache_is_used_again_once_redis_answers(self):
+        from netinfo import cache as redis_cache
+
+        breaker = redis_cache.breaker_for(settings.CACHES["default"]["LOCATION"])
+        with mock.patch.object(redis_cache, "RETRY_AFTER_SECONDS", 0):
+            breaker.failed("get", "a test outage")
+            with self.assertLogs("netinfo.cache", "WARNING") as logs:
+                cache.set("back", "again")
+            self.assertIn("answers again", logs.output[0])
+        self.assertEqual(cache.get("back"), "again")
 
     def test_change_log_line_written_after_the_save_reaches_the_cached_page(self):
         # Publishing saves the article first and writes its "What changed" line afterwards
