@@ -40,7 +40,11 @@ def test_healthz_reports_a_database_that_refuses_connections():
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().split(" ", 1)
     assert status == "503"
-    assert json.loads(body) == {"status": "error", "database": "unavailable"}
+    assert json.loads(body) == {
+        "status": "error",
+        "database": "unavailable",
+        "error": "OperationalError",
+    }
 
 
 class LanguageTests(TestCase):
