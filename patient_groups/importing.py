@@ -16,6 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from references.exchange import encoding_of
+from references.imports import CONTROL_CHARACTER
+
 from .models import PatientGroup, Region
 from .regions import suggested_region_slug
 
@@ -38,17 +41,24 @@ class ImportReport:
 
 
 def read_rows(data):
-    """Rows of a CSV file (bytes or text, UTF-8 with or without BOM) as dicts."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFailed([_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]) from None
-    data = data.lstrip("\ufeff")
+    """
+    (row number, {column: value}, problem) for each row of a CSV file (bytes, text or a binary
+    file object; UTF-8, with or without a byte-order mark, or UTF-16 with one), read as it
+    comes. Row 1 is the header, as in a spreadsheet.
+    """
+    if isinstance(data, str):
+        stream = io.StringIO(data.lstrip("\ufeff"), newline="")
+    else:
+        binary = io.BytesIO(data) if isinstance(data, bytes) else data
+        encoding = encoding_of(binary.read(65536))
+        binary.seek(0)
+        if encoding == "latin-1":
+            raise ImportFailed([_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")])
+        stream = io.TextIOWrapper(binary, encoding=encoding, newline="")
     try:
-        reader = csv.DictReader(io.StringIO(data, newline=""))
-        columns = {name.strip() for name in reader.fieldnames or []}
-        missing = REQUIRED_COLUMNS - columns
+        reader = csv.reader(stream)
+        header = [name.strip() for name in next(reader, [])]
+        missing = REQUIRED_COLUMNS - set(header)
         if missing:
             raise ImportFailed(
                 [
@@ -56,11 +66,31 @@ def read_rows(data):
                     % {"columns": ", ".join(sorted(missing))}
                 ]
             )
-        return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+        for values in reader:
+            number = reader.line_num
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) > len(header):
+                yield (
+                    number,
+                    {},
+                    _(
+                        "it has %(count)s fields, the header %(columns)s: a value with a comma needs quotes."
+                    )
+                    % {"count": len(values), "columns": len(header)},
+                )
+                continue
+            row = {name: value.strip() for name, value in zip(header, values, strict=False)}
+            if any(CONTROL_CHARACTER.search(value) for value in row.values()):
+                yield number, {}, _("it contains a control character, which no field can hold.")
+                continue
+            yield number, row, ""
     except csv.Error as error:
         raise ImportFailed(
             [_("The CSV file cannot be read: %(error)s") % {"error": error}]
         ) from None
+    except UnicodeDecodeError:
+        raise ImportFailed([_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]) from None
 
 
 def group_from_row(row, regions):
@@ -108,18 +138,20 @@ def group_from_row(row, regions):
     return group, existing, problems
 
 
-def import_groups(data, *, dry_run=False):
+def import_groups(data, *, dry_run=False, progress=None):
     """Import a CSV file. Raises ImportFailed, saving nothing, when any row has a problem."""
-    rows = read_rows(data)
-    if not rows:
-        raise ImportFailed([_("The file has no rows.")])
     regions = {}
     for region in Region.objects.all():
         regions[region.slug] = region
         regions[region.name_en.lower()] = region
     report, problems, seen = ImportReport(), [], {}
     planned = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header, as in a spreadsheet
+    for number, row, problem in read_rows(data):
+        if progress:
+            progress(number)
+        if problem:
+            problems.append(_("Row %(row)s: %(problem)s") % {"row": number, "problem": problem})
+            continue
         group, existing, row_problems = group_from_row(row, regions)
         identity = (group.name, group.country)
         if identity in seen and not row_problems:
@@ -131,6 +163,8 @@ def import_groups(data, *, dry_run=False):
         planned.append((group, existing))
     if problems:
         raise ImportFailed(problems)
+    if not planned:
+        raise ImportFailed([_("The file has no rows.")])
     with transaction.atomic():
         for group, existing in planned:
             if existing is None:

@@ -1,5 +1,8 @@
+import uuid
+
 from django.contrib import admin, messages
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +20,14 @@ from .imports import DUPLICATE, INVALID, NEW, ImportRefused, commit_import, prep
 from .models import Reference
 
 IMPORT_SALT = "references.import"
+# How long a preview waits for its confirmation, and how many of its plainly new entries it
+# lists (every entry with something to say is listed).
+PREVIEW_SECONDS = 3600
+PREVIEW_NEW_ENTRIES = 200
+
+
+def preview_key(token):
+    return f"references:import-preview:{token}"
 
 
 class VerificationFilter(admin.SimpleListFilter):
@@ -165,7 +176,11 @@ class ReferenceAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Upload a file, preview every entry (new / duplicate / invalid), then confirm."""
+        """
+        Upload a file, preview every entry (new / duplicate / invalid), then confirm. The
+        checked entries wait in the cache between the two, under a random id that only the
+        signed confirmation form carries: a large file never travels back and forth.
+        """
         if not self.has_add_permission(request):
             raise PermissionDenied
         context = {
@@ -179,20 +194,23 @@ class ReferenceAdmin(admin.ModelAdmin):
             try:
                 if not confirm.is_valid():
                     raise signing.BadSignature
-                upload = signing.loads(
-                    confirm.cleaned_data["payload"], salt=IMPORT_SALT, max_age=3600
+                token = signing.loads(
+                    confirm.cleaned_data["payload"], salt=IMPORT_SALT, max_age=PREVIEW_SECONDS
                 )
-                created = commit_import(
-                    prepare_import(upload["data"], upload["name"], upload["format"])
-                )
+                preview = cache.get(preview_key(token))
+                if preview is None or preview["user"] != request.user.pk:
+                    raise signing.BadSignature
+                created = commit_import(preview["entries"])
             except signing.BadSignature:
                 messages.error(
-                    request, _("The import expired or was altered. Please upload the file again.")
+                    request,
+                    _("The preview expired or was altered. Please upload the file again."),
                 )
                 return redirect("admin:references_reference_import")
             except ImportRefused as refused:
                 context["problems"] = refused.problems
                 return TemplateResponse(request, "admin/references/reference/import.html", context)
+            cache.delete(preview_key(token))
             messages.success(
                 request,
                 ngettext("%d reference imported.", "%d references imported.", len(created))
@@ -204,20 +222,24 @@ class ReferenceAdmin(admin.ModelAdmin):
             context["form"] = form
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                data = exchange.decode(upload.read())
                 fmt = form.cleaned_data["format"] or None
                 try:
-                    entries = prepare_import(data, upload.name, fmt)
+                    entries = prepare_import(upload.read(), upload.name, fmt)
                 except ImportRefused as refused:
                     context["problems"] = refused.problems
                 else:
-                    payload = signing.dumps(
-                        {"data": data, "name": upload.name, "format": fmt},
-                        salt=IMPORT_SALT,
-                        compress=True,
+                    token = uuid.uuid4().hex
+                    cache.set(
+                        preview_key(token),
+                        {"user": request.user.pk, "entries": entries},
+                        PREVIEW_SECONDS,
                     )
+                    payload = signing.dumps(token, salt=IMPORT_SALT)
+                    shown = [e for e in entries if e.status != NEW or e.renamed_from]
+                    shown_new = [e for e in entries if e.status == NEW and not e.renamed_from]
                     context.update(
-                        entries=entries,
+                        entries=shown + shown_new[:PREVIEW_NEW_ENTRIES],
+                        more_new=max(0, len(shown_new) - PREVIEW_NEW_ENTRIES),
                         counts={
                             status: sum(1 for e in entries if e.status == status)
                             for status in (NEW, DUPLICATE, INVALID)

@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +25,23 @@ class ReferenceQuerySet(models.QuerySet):
         return self.get(key=key)
 
 
+# Generous limits, far above any real source, that keep a broken or hostile file from filling
+# the library with megabytes of "title".
+MAX_TITLE_LENGTH = 1000
+MAX_NAME_LENGTH = 200
+MAX_NAMES = 1000
+
+
 def validate_names(value):
     """Authors and editors: a list of {"family", "given"} persons or {"literal"} organisations."""
     if not isinstance(value, list):
         raise ValidationError(_("Enter a list of names."), code="invalid")
+    if len(value) > MAX_NAMES:
+        raise ValidationError(
+            _("At most %(limit)s names; list the first ones and tick “and others”.")
+            % {"limit": MAX_NAMES},
+            code="too_many",
+        )
     for name in value:
         if not isinstance(name, dict) or not (name.get("family") or name.get("literal")):
             raise ValidationError(
@@ -36,6 +49,11 @@ def validate_names(value):
             )
         if not all(isinstance(part, str) for part in name.values()):
             raise ValidationError(_("Names must be text."), code="invalid")
+        if any(len(part) > MAX_NAME_LENGTH for part in name.values()):
+            raise ValidationError(
+                _("A name is longer than %(limit)s characters.") % {"limit": MAX_NAME_LENGTH},
+                code="too_long",
+            )
 
 
 class Reference(models.Model):
@@ -72,7 +90,9 @@ class Reference(models.Model):
         default=False,
         help_text=_("The author list is incomplete: “et al.” follows the names given."),
     )
-    title = models.TextField(_("title"), blank=True)
+    title = models.TextField(
+        _("title"), blank=True, validators=[MaxLengthValidator(MAX_TITLE_LENGTH)]
+    )
     container_title = models.CharField(_("journal, book or website"), max_length=300, blank=True)
     container_title_short = models.CharField(
         _("journal abbreviation (NLM)"),

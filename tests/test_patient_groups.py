@@ -529,12 +529,40 @@ class ImportTests(TestCase):
 
     def test_malformed_files(self):
         for data, message in [
-            (b"\xff\xfe\x00garbage", "not UTF-8"),
+            (b"name,country,region\nNET M\xfcnchen,DEU,Europe\n", "not UTF-8"),
             ("just,some,columns\n1,2,3\n", "lacks the columns"),
             ("name,country,region\n", "no rows"),
         ]:
             with self.subTest(message), self.assertRaisesMessage(ImportFailed, message):
                 import_groups(data)
+
+    def test_what_spreadsheets_and_hostile_files_send(self):
+        header = "name,acronym,former_name,country,region,website,verified_note\n"
+        row = "NET Deutschland,,,DEU,Europe,https://net.example/,\n"
+        # UTF-16 with a byte-order mark, as Excel's "Unicode text" writes.
+        import_groups((header + row).encode("utf-16"))
+        self.assertEqual(PatientGroup.objects.get().name, "NET Deutschland")
+        import_groups(("\ufeff" + header + row).encode("utf-8"), dry_run=True)
+        for data, message in [
+            (header + "A, B,,,DEU,Europe,,,\n", "Row 2: it has 9 fields, the header 7"),
+            (header + "NUL\x00name,,,DEU,Europe,,\n", "Row 2: it contains a control character"),
+            (header + "Fine,,,FRA,Europe,,\n" + "x" * 200_000 + "\n", "cannot be read"),
+        ]:
+            with self.subTest(message), self.assertRaisesMessage(ImportFailed, message):
+                import_groups(data.encode())
+        self.assertEqual(PatientGroup.objects.count(), 1)
+
+    def test_command_exits_with_a_message(self):
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "groups.csv"
+            path.write_bytes(b"name,country,region\nA,DEU,Europe,extra\n")
+            with self.assertRaisesMessage(CommandError, "Row 2: it has 4 fields"):
+                call_command("import_patient_groups", str(path), stdout=io.StringIO())
+            with self.assertRaisesMessage(CommandError, "Cannot read"):
+                call_command("import_patient_groups", str(Path(folder) / "missing.csv"))
 
     def test_command(self):
         out = io.StringIO()

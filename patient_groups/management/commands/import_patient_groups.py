@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,14 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check and report only.")
 
     def handle(self, file, dry_run=False, **options):
+        progress = self.progress if sys.stderr.isatty() else None
         try:
-            data = file.read_bytes()
+            with file.open("rb") as stream:
+                report = import_groups(stream, dry_run=dry_run, progress=progress)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        try:
-            report = import_groups(data, dry_run=dry_run)
         except ImportFailed as failed:
             raise CommandError("Nothing imported.\n" + "\n".join(failed.problems)) from None
+        finally:
+            if progress:
+                sys.stderr.write("\r" + " " * 30 + "\r")
         summary = (
             f"{len(report.created)} new, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged"
@@ -33,3 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{summary}. Dry run: nothing saved.")
         else:
             self.stdout.write(self.style.SUCCESS(f"{summary}."))
+
+    def progress(self, row):
+        if row % 100 == 0:
+            sys.stderr.write(f"\r{row:>7,} rows read ")
+            sys.stderr.flush()

@@ -1,15 +1,23 @@
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from references.exchange import FORMATS
-from references.imports import DUPLICATE, INVALID, NEW, ImportRefused, commit_import, prepare_import
+from references.imports import (
+    DUPLICATE,
+    INVALID,
+    NEW,
+    ImportRefused,
+    import_stream,
+    save_stream,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Import references from a RIS, BibTeX, CSL-JSON or PubMed (.nbib) file. Duplicates are "
-        "reported and skipped; if any entry is invalid, nothing is imported."
+        "Import references from a RIS, BibTeX, CSL-JSON or PubMed (.nbib) file of any size. "
+        "Duplicates are reported and skipped; if any entry is invalid, nothing is imported."
     )
 
     def add_arguments(self, parser):
@@ -20,28 +28,55 @@ class Command(BaseCommand):
         )
 
     def handle(self, file, format=None, dry_run=False, **options):
+        if not file.is_file():
+            raise CommandError(f"Cannot read {file}: there is no such file.")
+
+        def open_file():
+            try:
+                return file.open("rb")
+            except OSError as error:
+                raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+
+        progress = self.progress if sys.stderr.isatty() else None
         try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        try:
-            entries = prepare_import(data, file.name, format)
+            counts, noted = import_stream(open_file, file.name, format, progress=progress)
         except ImportRefused as refused:
-            raise CommandError("\n".join(refused.problems)) from None
-        for entry in entries:
-            key = entry.reference.key if entry.reference else "-"
-            line = f"entry {entry.number}: {entry.status:9} {key}"
+            self.clear_progress(progress)
+            if len(refused.problems) == 1:
+                raise CommandError(f"{file}: {refused.problems[0]} Nothing imported.") from None
+            for problem in refused.problems:
+                self.stdout.write(problem)
+            raise CommandError(
+                f"{file}: {len(refused.problems)} entries with problems (above); nothing "
+                "imported. Correct them and run the import again."
+            ) from None
+        self.clear_progress(progress)
+        for entry in noted:
+            line = f"{entry.where}: {entry.status}"
+            if entry.reference is not None:
+                line += f" {entry.reference.key}"
             if entry.problems:
                 line += "  " + " ".join(entry.problems)
             if entry.renamed_from:
                 line += f"  (key {entry.renamed_from} is taken)"
             self.stdout.write(line)
-        counts = {s: sum(e.status == s for e in entries) for s in (NEW, DUPLICATE, INVALID)}
         summary = f"{counts[NEW]} new, {counts[DUPLICATE]} duplicate, {counts[INVALID]} invalid"
-        if counts[INVALID]:
-            raise CommandError(f"{summary}: nothing imported. Correct the invalid entries.")
         if dry_run:
             self.stdout.write(f"{summary}. Dry run: nothing saved.")
             return
-        created = commit_import(entries)
-        self.stdout.write(self.style.SUCCESS(f"{summary}. Imported {len(created)}."))
+        try:
+            saved = save_stream(open_file, file.name, format, progress=progress)
+        except ImportRefused as refused:
+            raise CommandError("\n".join(refused.problems)) from None
+        self.clear_progress(progress)
+        self.stdout.write(self.style.SUCCESS(f"{summary}. Imported {saved}."))
+
+    def progress(self, what, count):
+        """On a terminal: how far the import has come, rewritten in place."""
+        if count % 500 == 0:
+            sys.stderr.write(f"\r{count:>9,} entries {what} ")
+            sys.stderr.flush()
+
+    def clear_progress(self, progress):
+        if progress:
+            sys.stderr.write("\r" + " " * 40 + "\r")
