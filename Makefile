@@ -40,6 +40,7 @@ test: $(VENV)/.installed-dev
 	@sh .ci/ensure-vnu
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest

@@ -92,15 +92,18 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",
-    "netinfo",
-    "netinfo.consent",
+    # The site's own apps, from the bottom layer up (see README, "Project layout").
+    "netinfo.core",
     "references",
+    "netinfo.articles",
     "patient_groups",
+    "netinfo.consent",
+    "netinfo.site",
 ]
 
 MIDDLEWARE = [
     # Outermost: a request it ends early still passes through every other middleware.
-    "netinfo.middleware.RequestDeadlineMiddleware",
+    "netinfo.core.middleware.RequestDeadlineMiddleware",
     # It deletes optional cookies the visitor has not accepted, per request. Inside a page
     # cache its deletions would be stored and replayed to every visitor.
     "netinfo.consent.middleware.StrictCleanCookiesMiddleware",
@@ -119,7 +122,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "netinfo.middleware.PermissionsPolicyMiddleware",
+    "netinfo.core.middleware.PermissionsPolicyMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,7 +142,7 @@ TEMPLATES = [
                 # `messages`, which would touch the session and add Vary: Cookie.
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "netinfo.context_processors.site",
+                "netinfo.core.context_processors.site",
                 "netinfo.consent.context_processors.analytics",
             ],
         },
@@ -162,7 +165,7 @@ DATABASES = {
 DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)  # seconds to get a connection
 DB_STATEMENT_TIMEOUT_MS = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 10_000)  # PostgreSQL
 DB_BUSY_TIMEOUT = env_int("DJANGO_DB_BUSY_TIMEOUT", 5)  # seconds SQLite waits for a lock
-# A whole public request (netinfo.middleware.RequestDeadlineMiddleware): the last guard, for a
+# A whole public request (netinfo.core.middleware.RequestDeadlineMiddleware): the last guard, for a
 # server that keeps an open connection but stops answering, which no database timeout sees.
 REQUEST_DEADLINE = env_int("NETINFO_REQUEST_DEADLINE", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -193,11 +196,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # Shared by every app server, so invalidation reaches all of them. Redis answers in well
     # under a millisecond; one that does not answer within NETINFO_CACHE_TIMEOUT_MS is treated
-    # as down for a few seconds (netinfo/cache.py) instead of holding up every page.
+    # as down for a few seconds (netinfo/core/redis_cache.py) instead of holding up every page.
     CACHE_TIMEOUT = env_int("NETINFO_CACHE_TIMEOUT_MS", 250) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "netinfo.cache.RedisCache",
+            "BACKEND": "netinfo.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "netinfo"),
             "OPTIONS": {
@@ -250,7 +253,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates in templates use DATE_FORMAT: "22 November 2026" (en), "22. November 2026" (de).
-FORMAT_MODULE_PATH = ["netinfo.formats"]
+FORMAT_MODULE_PATH = ["netinfo.core.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Berlin"
 USE_TZ = True
@@ -268,7 +271,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
-    "default": {"BACKEND": "netinfo.storage.MediaStorage"},
+    "default": {"BACKEND": "netinfo.core.storage.MediaStorage"},
     # Hashed, compressed file names, so that browsers and CDNs may cache them for a year.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -294,7 +297,7 @@ if BEHIND_PROXY:
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Browser features no page of this site uses (see netinfo.middleware).
+# Browser features no page of this site uses (see netinfo.core.middleware).
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
@@ -393,7 +396,7 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "de")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",)}
 MODELTRANSLATION_AUTO_POPULATE = False
-# Per-language full-text vectors for PostgreSQL search (netinfo.search).
+# Per-language full-text vectors for PostgreSQL search (netinfo.articles.search).
 MODELTRANSLATION_CUSTOM_FIELDS = ("SearchVectorField",)
 # Self-hosted (static/vendor/jquery-ui, jQuery UI 1.14.2, MIT): the default loads it from a CDN,
 # which would leak every editor's visit to a third party.

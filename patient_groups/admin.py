@@ -9,9 +9,9 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from netinfo.admin_history import RevisionHistoryAdmin
-from netinfo.caching import bump_content_version
-from netinfo.search import folded
+from netinfo.core.history import RevisionHistoryAdmin
+from netinfo.core.page_cache import bump_content_version
+from netinfo.core.text import folded
 
 from .export import csv_response, json_response
 from .models import PatientGroup, Region, Service, language_choices

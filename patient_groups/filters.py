@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from netinfo.prepared import PreparedRows
-from netinfo.search import clean_query, folded
+from netinfo.core.prepared import PreparedRows
+from netinfo.core.text import clean_query, folded
 
 from .models import PatientGroup, Region, country_name, language_name
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from netinfo.search import folded
+from netinfo.core.text import folded
 
 VERIFICATION_INTERVAL = datetime.timedelta(days=365)
 

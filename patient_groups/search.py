@@ -10,7 +10,7 @@ points to the directory of a country the search names.
 from django.db.models import Case, When
 from django.db.models.functions import Lower
 
-from netinfo.search import folded
+from netinfo.core.text import folded
 
 from .models import PatientGroup, countries_named_in, country_name
 

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from netinfo.caching import public_page
-from netinfo.prepared import PreparedQuery, PreparedRows
-from netinfo.structured_data import to_script_json
+from netinfo.core.jsonld import to_script_json
+from netinfo.core.page_cache import public_page
+from netinfo.core.prepared import PreparedQuery, PreparedRows
 
 from .export import csv_response, json_response
 from .filters import (

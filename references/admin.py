@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from netinfo.search import folded
+from netinfo.core.text import folded
 
 from . import exchange
 from .forms import ConfirmImportForm, ImportForm, ReferenceForm

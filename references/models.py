@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from netinfo.search import folded
+from netinfo.core.text import folded
 
 from . import identifiers
 from .formatting import format_reference, format_reference_html
@@ -164,7 +164,7 @@ class Reference(models.Model):
         _("internal note"), blank=True, help_text=_("For editors only; never shown to visitors.")
     )
     rendered = models.JSONField(default=dict, editable=False)
-    # Key, titles, names and identifiers without accents or capitals (netinfo.search.folded),
+    # Key, titles, names and identifiers without accents or capitals (netinfo.core.text.folded),
     # for the admin's search: "oberg" finds Öberg K, on SQLite too, where `authors` is stored
     # as JSON with "\u00d6berg" for Öberg. Kept up to date by save().
     search_text = models.TextField(editable=False, blank=True, default="")

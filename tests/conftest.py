@@ -43,7 +43,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, also when the cache is a shared Redis server."""
-    from netinfo.cache import BREAKERS
+    from netinfo.core.redis_cache import BREAKERS
 
     cache.clear()
     BREAKERS.clear()  # what the process learnt about unreachable cache servers

@@ -26,7 +26,7 @@ def make_superuser(username="root"):
 
 
 def make_topic(slug="topic", **fields):
-    from netinfo.models import Topic
+    from netinfo.articles.models import Topic
 
     fields.setdefault("name_en", slug.replace("-", " ").title())
     return Topic.objects.create(slug_en=slug, **fields)
@@ -38,7 +38,7 @@ def make_article(slug="article", *, topic=None, published=True, body="Some text.
 
     from django.utils import timezone
 
-    from netinfo.models import Article, rebuild_citations
+    from netinfo.articles.models import Article, rebuild_citations
 
     fields.setdefault("title_en", slug.replace("-", " ").capitalize())
     fields.setdefault("summary_en", f"Summary of {slug}.")
@@ -66,7 +66,7 @@ def png_bytes(width=40, height=30, color="#336699", image_format="PNG"):
 def make_figure(article, number=1, **fields):
     from django.core.files.base import ContentFile
 
-    from netinfo.models import Figure
+    from netinfo.articles.models import Figure
 
     fields.setdefault("alt_en", f"Figure {number} alt text")
     fields.setdefault("credit_en", "Courtesy of the test suite")
@@ -100,7 +100,7 @@ def make_reviewer(
     username="reviewer", family="Reviewer", given="Rita", credentials="MD, oncologist"
 ):
     """A Medical reviewers member with the contributor record approval needs."""
-    from netinfo.models import Contributor
+    from netinfo.articles.models import Contributor
 
     user = make_user(username, groups=["Medical reviewers"])
     Contributor.objects.create(
@@ -111,7 +111,7 @@ def make_reviewer(
 
 def admin_article_data(article, **changes):
     """The article's admin change form as a browser would post it, with `changes` applied."""
-    from netinfo.models import LANGUAGE_CODES
+    from netinfo.articles.models import LANGUAGE_CODES
 
     data = {
         "topic": article.topic_id,

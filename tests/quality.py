@@ -1,6 +1,6 @@
 """Shared content for the accessibility and HTML quality gates: one page of each kind."""
 
-from netinfo.models import ChangeLogEntry, FigureSeries, rebuild_citations
+from netinfo.articles.models import ChangeLogEntry, FigureSeries, rebuild_citations
 from tests.factories import make_article, make_figure, make_group, make_reference, make_topic
 
 

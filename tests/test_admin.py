@@ -47,7 +47,7 @@ class ContributorSearchTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from netinfo.models import Contributor
+        from netinfo.articles.models import Contributor
 
         cls.superuser = make_superuser()
         Contributor.objects.create(
@@ -96,7 +96,7 @@ class ContributorSearchTests(TestCase):
         )
 
     def test_search_text_follows_every_change(self):
-        from netinfo.models import Contributor
+        from netinfo.articles.models import Contributor
 
         contributor = Contributor.objects.get(family_name="Ramírez")
         contributor.family_name = "Núñez"

@@ -10,10 +10,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from netinfo import services
-from netinfo.models import Article, add_years
-from netinfo.rendering import marker_problems, render_article_body
-from netinfo.services import ChangeNote
+from netinfo.articles import services
+from netinfo.articles.models import Article, add_years
+from netinfo.articles.rendering import marker_problems, render_article_body
+from netinfo.articles.services import ChangeNote
 from tests.factories import (
     make_article,
     make_figure,
@@ -265,7 +265,7 @@ class FigureTests(TestCase):
         cls.one = make_figure(cls.article, 1, caption_en="One caption", licence="CC BY 4.0")
         cls.two = make_figure(cls.article, 2, series="scans", decorative=True, alt_en="")
         cls.three = make_figure(cls.article, 3, series="scans", caption_de="Drei")
-        from netinfo.models import FigureSeries
+        from netinfo.articles.models import FigureSeries
 
         FigureSeries.objects.create(article=cls.article, key="scans", caption_en="Before and after")
         cls.article.save()
@@ -308,7 +308,7 @@ class FigureTests(TestCase):
     def test_image_upload_rules(self):
         from django.core.exceptions import ValidationError
 
-        from netinfo.images import validate_image
+        from netinfo.core.images import validate_image
 
         validate_image(SimpleUploadedFile("ok.png", png_bytes(), "image/png"))
         svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -334,7 +334,7 @@ class ArticlePageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.reviewer = None
-        from netinfo.models import Authorship, Contributor, ExternalResource
+        from netinfo.articles.models import Authorship, Contributor, ExternalResource
 
         cls.reviewer = Contributor.objects.create(
             family_name="Reviewer", given_names="Rita", credentials_en="MD, endocrinologist"
@@ -443,7 +443,7 @@ class QueryCountTests(TestCase):
     """The article page runs the same few queries however much it holds."""
 
     def build(self, slug, n):
-        from netinfo.models import ExternalResource
+        from netinfo.articles.models import ExternalResource
 
         references = [make_reference(f"{slug}-ref{i}") for i in range(n)]
         body = " ".join(f"Fact [@{r.key}]." for r in references)
@@ -458,7 +458,7 @@ class QueryCountTests(TestCase):
                 article=article, title_en=f"R{i}", url="https://example.org/"
             )
         article.save()
-        from netinfo.models import rebuild_citations
+        from netinfo.articles.models import rebuild_citations
 
         rebuild_citations(article)
         return article
@@ -602,7 +602,7 @@ class SearchTests(TestCase):
         self.assertEqual(list(response.context["results"]), [])
 
     def test_query_spellings(self):
-        from netinfo.search import query_spellings
+        from netinfo.articles.search import query_spellings
 
         self.assertEqual(
             query_spellings("tumor diarrhoea", "en"),
@@ -785,7 +785,7 @@ class TranslationOverrideTests(TestCase):
 
 
 def make_change(article, summary_en, days_ago=0, **fields):
-    from netinfo.models import ChangeLogEntry
+    from netinfo.articles.models import ChangeLogEntry
 
     return ChangeLogEntry.objects.create(
         article=article,
@@ -918,7 +918,7 @@ class UpdatesTests(TestCase):
         self.assertContains(self.client.get("/en/updates/"), '<li class="updates__item">', count=30)
 
     def test_no_updates_yet(self):
-        from netinfo.models import ChangeLogEntry
+        from netinfo.articles.models import ChangeLogEntry
 
         ChangeLogEntry.objects.all().delete()
         self.assertContains(self.client.get("/en/updates/"), "No updates yet.")

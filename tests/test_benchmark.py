@@ -2,7 +2,7 @@
 
 from django.test import SimpleTestCase
 
-from netinfo.management.commands.benchmark import combine, parse_wrk
+from netinfo.site.management.commands.benchmark import combine, parse_wrk
 
 WRK_OUTPUT = """\
 Running 1s test @ http://127.0.0.1:8111/bench/hello

@@ -2,7 +2,7 @@
 
 from django.test import SimpleTestCase, TestCase
 
-from netinfo.rendering import render_article_body
+from netinfo.articles.rendering import render_article_body
 from references.citations import (
     CitationItem,
     citation_problems,

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from netinfo import services
-from netinfo.content_io import export_content
-from netinfo.models import Article, Contributor, ExternalResource, FigureSeries, Topic
+from netinfo.articles import services
+from netinfo.articles.models import Article, Contributor, ExternalResource, FigureSeries, Topic
+from netinfo.site.backup import export_content
 from patient_groups.models import PatientGroup, Region
 from references.models import Reference
 from tests.factories import make_article, make_figure, make_group, make_reference, make_user
@@ -51,10 +51,10 @@ class RoundTripTests(TestCase):
         FigureSeries.objects.create(article=one, key="scans", caption_en="Both")
         ExternalResource.objects.create(article=one, title_en="NCI", url="https://www.cancer.gov/")
         one.save()
-        from netinfo.models import rebuild_citations
+        from netinfo.articles.models import rebuild_citations
 
         rebuild_citations(one)
-        from netinfo.models import ChangeLogEntry
+        from netinfo.articles.models import ChangeLogEntry
 
         ChangeLogEntry.objects.create(
             article=one, kind="clinical", summary_en="First.", summary_de="Erst.", user=checker
@@ -131,7 +131,7 @@ class WorkflowRoundTripTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from netinfo.services import ChangeNote
+        from netinfo.articles.services import ChangeNote
         from tests.factories import make_reviewer
 
         editor = make_user("editor-anna", groups=["Editors"])

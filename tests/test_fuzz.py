@@ -4,7 +4,7 @@ for the Markdown renderer and the citation parser (the importers have their own 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.django import TestCase
 
-from netinfo.rendering import render_article_body
+from netinfo.articles.rendering import render_article_body
 from references.citations import citation_problems, find_citations
 from tests.factories import make_article, make_group
 

@@ -7,8 +7,8 @@ from django.test import TestCase
 from django.utils import timezone
 from reversion.models import Version
 
-from netinfo.models import Article, ChangeLogEntry, PreviewLink, add_years
-from netinfo.readability import measure
+from netinfo.articles.models import Article, ChangeLogEntry, PreviewLink, add_years
+from netinfo.articles.readability import measure
 from tests.factories import (
     admin_article_data,
     make_article,
@@ -365,7 +365,7 @@ class DashboardTests(TestCase):
         make_group("Fresh group", last_verified=TODAY)
 
         self.client.force_login(make_superuser())
-        response = self.client.get("/admin/netinfo/article/dashboard/")
+        response = self.client.get("/admin/dashboard/")
         lists = response.context["lists"]
         self.assertEqual(lists["overdue"], [overdue])
         self.assertEqual(lists["due_soon"], [soon])
@@ -377,11 +377,11 @@ class DashboardTests(TestCase):
         self.assertEqual([r.key for r in lists["unverified"]], ["unchecked"])
         self.assertEqual([g.name for g in lists["groups"]], ["Old group"])
         self.assertContains(response, f"/admin/netinfo/article/{overdue.pk}/change/")
-        self.assertContains(self.client.get("/admin/"), "/admin/netinfo/article/dashboard/")
+        self.assertContains(self.client.get("/admin/"), "/admin/dashboard/")
 
     def test_directory_staff_see_only_their_list(self):
         self.client.force_login(make_user("directory", groups=["Directory staff"]))
-        lists = self.client.get("/admin/netinfo/article/dashboard/").context["lists"]
+        lists = self.client.get("/admin/dashboard/").context["lists"]
         self.assertEqual(set(lists), {"groups"})
 
 
@@ -544,7 +544,7 @@ class StorageFailureTests(TestCase):
 
         from django.core.files.base import ContentFile
 
-        from netinfo.storage import MediaStorage
+        from netinfo.core.storage import MediaStorage
 
         with tempfile.TemporaryDirectory() as folder:
             storage = MediaStorage(location=folder)

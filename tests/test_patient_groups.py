@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from netinfo.caching import bump_content_version
+from netinfo.core.page_cache import bump_content_version
 from patient_groups.export import neutralise
 from patient_groups.filters import filter_options
 from patient_groups.importing import ImportFailed, import_groups

@@ -8,10 +8,10 @@ from django.db.models import Count, Max
 from django.test import TestCase
 from django.utils import timezone, translation
 
-from netinfo.models import Authorship, ChangeLogEntry, Citation, Contributor, Topic
-from netinfo.prepared import PreparedQuery, PreparedRows
-from netinfo.search import folded
-from netinfo.views import ARTICLE_BY_PK, ARTICLE_BY_SLUG, AUTHORSHIPS, CITATIONS
+from netinfo.articles.models import Authorship, ChangeLogEntry, Citation, Contributor, Topic
+from netinfo.core.prepared import PreparedQuery, PreparedRows
+from netinfo.core.text import folded
+from netinfo.articles.views import ARTICLE_BY_PK, ARTICLE_BY_SLUG, AUTHORSHIPS, CITATIONS
 from patient_groups.models import PatientGroup
 from tests.factories import make_article, make_group, make_reference, make_topic
 

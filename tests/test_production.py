@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
-from netinfo.caching import VERSION_KEY
+from netinfo.core.page_cache import VERSION_KEY
 from tests.factories import make_article, make_figure, make_group, make_reference, make_user
 from tests.stalled import StalledServer
 from tests.subprocesses import REFUSED_DATABASE, run_django, run_script
@@ -359,7 +359,7 @@ class StalledDatabaseTests(TestCase):
 # Nothing listens on port 1: every connection to this "Redis" is refused.
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "netinfo.cache.RedisCache",
+        "BACKEND": "netinfo.core.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
     }
@@ -376,7 +376,7 @@ class CacheDownTests(TestCase):
         make_group("Still listed")
 
     def test_public_pages_are_served_without_the_cache(self):
-        with self.assertLogs("netinfo.cache", "WARNING") as logs:
+        with self.assertLogs("netinfo.core.redis_cache", "WARNING") as logs:
             for url in [
                 "/en/",
                 "/en/articles/uncached/",
@@ -389,7 +389,7 @@ class CacheDownTests(TestCase):
         self.assertIn("The cache server is unreachable", logs.output[0])
 
     def test_edits_still_save_and_show(self):
-        with self.assertLogs("netinfo.cache", "WARNING"):
+        with self.assertLogs("netinfo.core.redis_cache", "WARNING"):
             self.article.body_en = "Text after."
             self.article.save()
             self.assertContains(self.client.get("/en/articles/uncached/"), "Text after.")
@@ -400,7 +400,7 @@ class CacheDownTests(TestCase):
 def stalled_redis(port, timeout=0.2):
     return {
         "default": {
-            "BACKEND": "netinfo.cache.RedisCache",
+            "BACKEND": "netinfo.core.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout},
         }
@@ -420,7 +420,7 @@ class StalledCacheTests(TestCase):
         with StalledServer() as redis:
             with self.settings(CACHES=stalled_redis(redis.port)):
                 stalled = caches["default"]
-                with self.assertLogs("netinfo.cache", "WARNING") as logs:
+                with self.assertLogs("netinfo.core.redis_cache", "WARNING") as logs:
                     for number in range(50):
                         self.assertIsNone(stalled.get(f"key-{number}"))
                         stalled.set(f"key-{number}", "value")
@@ -434,12 +434,12 @@ class StalledCacheTests(TestCase):
     def test_redis_is_tried_again_after_a_few_seconds(self):
         from django.core.cache import caches
 
-        from netinfo import cache as redis_cache
+        from netinfo.core import redis_cache
 
         with StalledServer() as redis, mock.patch.object(redis_cache, "RETRY_AFTER_SECONDS", 0):
             with self.settings(CACHES=stalled_redis(redis.port, timeout=0.1)):
                 stalled = caches["default"]
-                with self.assertLogs("netinfo.cache", "WARNING") as logs:
+                with self.assertLogs("netinfo.core.redis_cache", "WARNING") as logs:
                     stalled.get("x")
                     stalled.get("y")
                 self.assertEqual(len(logs.output), 1)  # still down: not logged again
@@ -448,7 +448,7 @@ class StalledCacheTests(TestCase):
     def test_pages_and_edits_work_while_redis_stalls(self):
         with StalledServer() as redis:
             with self.settings(CACHES=stalled_redis(redis.port)):
-                with self.assertLogs("netinfo.cache", "WARNING"):
+                with self.assertLogs("netinfo.core.redis_cache", "WARNING"):
                     for _visit in range(10):
                         for url in ["/en/", "/en/articles/stalled/", "/consent/status/"]:
                             self.assertEqual(self.client.get(url).status_code, 200)
@@ -516,12 +516,12 @@ class PageCacheTests(TestCase):
 
     @skipUnless(os.environ.get("REDIS_URL"), "needs a real Redis server (REDIS_URL)")
     def test_the_cache_is_used_again_once_redis_answers(self):
-        from netinfo import cache as redis_cache
+        from netinfo.core import redis_cache
 
         breaker = redis_cache.breaker_for(settings.CACHES["default"]["LOCATION"])
         with mock.patch.object(redis_cache, "RETRY_AFTER_SECONDS", 0):
             breaker.failed("get", "a test outage")
-            with self.assertLogs("netinfo.cache", "WARNING") as logs:
+            with self.assertLogs("netinfo.core.redis_cache", "WARNING") as logs:
                 cache.set("back", "again")
             self.assertIn("answers again", logs.output[0])
         self.assertEqual(cache.get("back"), "again")
@@ -529,7 +529,7 @@ class PageCacheTests(TestCase):
     def test_change_log_line_written_after_the_save_reaches_the_cached_page(self):
         # Publishing saves the article first and writes its "What changed" line afterwards
         # (services.log_change); a visit in between must not keep the page without it.
-        from netinfo.services import log_change
+        from netinfo.articles.services import log_change
 
         self.article.save()
         self.assertNotContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
@@ -537,7 +537,7 @@ class PageCacheTests(TestCase):
         self.assertContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
 
     def test_page_cached_from_old_content_during_an_edit_is_dropped_when_it_commits(self):
-        from netinfo.caching import page_key
+        from netinfo.core.page_cache import page_key
 
         key = page_key(self.client.get("/en/articles/cached/").wsgi_request)
         _version, old_page = cache.get(key)
@@ -646,7 +646,7 @@ class BudgetTests(TestCase):
         for number in (1, 2, 3):
             make_figure(article, number, caption_en="A caption that says what the picture shows.")
         article.save()
-        from netinfo.models import rebuild_citations
+        from netinfo.articles.models import rebuild_citations
 
         rebuild_citations(article)
         size = len(self.client.get("/en/articles/heavy/").content)

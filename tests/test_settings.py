@@ -96,7 +96,7 @@ def test_redis_url_selects_a_shared_cache():
 
     backend = settings.CACHES["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert backend == "netinfo.cache.RedisCache"
+        assert backend == "netinfo.core.redis_cache.RedisCache"
         # One redis-py client per server, not a new one per operation (django-redis).
         from django_redis import get_redis_connection
 
@@ -111,11 +111,11 @@ def test_redis_url_selects_a_shared_cache():
 def test_an_edit_in_one_worker_process_empties_the_page_cache_of_the_others():
     """gunicorn runs several processes: a content version kept per process would let the
     others serve pages from before an edit (see netinfo/caching.py)."""
-    from netinfo.caching import content_version
+    from netinfo.core.page_cache import content_version
 
     before = content_version()
     edit = run_script(
-        "from netinfo.caching import bump_content_version; bump_content_version()",
+        "from netinfo.core.page_cache import bump_content_version; bump_content_version()",
         DJANGO_DEBUG="",
     )
     assert edit.returncode == 0, edit.stderr[-2000:]

@@ -10,7 +10,7 @@ from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 from django.views.defaults import server_error
 
-from netinfo.templatetags import site_tags
+from netinfo.core.templatetags import site_tags
 from tests.subprocesses import REFUSED_DATABASE, run_script
 
 
@@ -22,7 +22,9 @@ class HealthCheckTests(TestCase):
         self.assertIn("no-cache", response["Cache-Control"])
 
     def test_503_when_the_database_fails(self):
-        with mock.patch("netinfo.views.connection.cursor", side_effect=OperationalError("down")):
+        with mock.patch(
+            "netinfo.core.views.connection.cursor", side_effect=OperationalError("down")
+        ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json()["database"], "unavailable")
@@ -148,7 +150,7 @@ class SiteFragmentTests(SimpleTestCase):
 
     def test_rendered_once_per_language(self):
         with mock.patch(
-            "netinfo.templatetags.site_tags.render_to_string", wraps=render_to_string
+            "netinfo.core.templatetags.site_tags.render_to_string", wraps=render_to_string
         ) as rendered:
             english = [self.render() for _ in range(3)]
             with translation.override("de"):
@@ -173,7 +175,7 @@ class SiteFragmentTests(SimpleTestCase):
         with (
             self.settings(DEBUG=True),
             mock.patch(
-                "netinfo.templatetags.site_tags.render_to_string", wraps=render_to_string
+                "netinfo.core.templatetags.site_tags.render_to_string", wraps=render_to_string
             ) as rendered,
         ):
             self.render()

@@ -1,5 +1,5 @@
 """
-The save pipeline (netinfo.services): every workflow step by every role, restoring versions,
+The save pipeline (netinfo.articles.services): every workflow step by every role, restoring versions,
 renders per publish, the reviewer's comparison, and what stays internal.
 """
 
@@ -14,9 +14,9 @@ from django.test import TestCase
 from django.utils import timezone
 from reversion.models import Version
 
-from netinfo import rendering, services
-from netinfo.models import Article, ChangeLogEntry, Contributor, Figure
-from netinfo.services import ChangeNote, WorkflowError
+from netinfo.articles import rendering, services
+from netinfo.articles.models import Article, ChangeLogEntry, Contributor, Figure
+from netinfo.articles.services import ChangeNote, WorkflowError
 from references import exchange
 from tests.factories import (
     admin_article_data,
@@ -462,14 +462,14 @@ class AdminListAndDashboardTests(TestCase):
 
     def test_dashboard_lists_live_articles_never_medically_reviewed(self):
         self.client.force_login(self.reviewer)
-        response = self.client.get("/admin/netinfo/article/dashboard/")
+        response = self.client.get("/admin/dashboard/")
         self.assertEqual(response.context["lists"]["never_reviewed"], [self.unreviewed])
         section = response.content.decode().split('id="never-heading"')[1].split("</section>")[0]
         self.assertIn("Live but never medically reviewed (1)", section)
         self.assertIn(change_url(self.unreviewed), section)
         # Confirming the review takes it off the list.
         services.confirm_review(self.unreviewed, self.reviewer, note=note(kind="review"))
-        response = self.client.get("/admin/netinfo/article/dashboard/")
+        response = self.client.get("/admin/dashboard/")
         self.assertEqual(response.context["lists"]["never_reviewed"], [])
 
     def test_working_copies_are_marked_filtered_and_carry_no_review_dates(self):

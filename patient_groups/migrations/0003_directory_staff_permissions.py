@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from netinfo.migrations._permissions import grant, revoke
+from netinfo.core.migration_permissions import grant, revoke
 
 # Directory staff keep the directory current: add and edit groups (inactive rather than
 # deleted), edit regions, export. Nothing outside the directory.

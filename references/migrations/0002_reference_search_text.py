@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def folded(text):
-    # A copy of folded() (netinfo.search) as it was when this migration was written.
+    # A copy of folded() (then netinfo.search, now netinfo.core.text) as it was when this migration was written.
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -43,7 +43,7 @@ def test_a_printed_article_keeps_its_addresses(page):
     links print their address, the page says where to read it online, and what only works on
     screen (reference buttons, related articles, the patient-group teaser) is left out.
     """
-    from netinfo.models import ExternalResource
+    from netinfo.articles.models import ExternalResource
 
     make_reference("oronsky2017", doi="10.1016/j.neo.2017.09.002", pmid="29156444")
     article = make_article(

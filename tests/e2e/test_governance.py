@@ -32,7 +32,7 @@ def test_editor_submits_reviewer_approves_visitor_sees_it(page):
     page.get_by_text("was changed successfully").wait_for()
 
     log_in(page, "doctor")
-    page.goto("/admin/netinfo/article/dashboard/")
+    page.goto("/admin/dashboard/")
     waiting = page.get_by_role("region", name="Waiting for review (1)")
     assert "submitted by writer" in waiting.inner_text()
     waiting.get_by_role("link", name="A new guide").click()
@@ -68,9 +68,9 @@ def visitor_text(page, url):
 
 
 def test_editor_restores_an_old_version_and_visitors_see_it_only_after_approval(page):
-    from netinfo import services
-    from netinfo.models import Article
-    from netinfo.services import ChangeNote
+    from netinfo.articles import services
+    from netinfo.articles.models import Article
+    from netinfo.articles.services import ChangeNote
 
     make_user("writer", groups=["Editors"])
     doctor = make_reviewer("doctor", family="Weber", given="Anna", credentials="Dr. med.")

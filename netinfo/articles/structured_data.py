@@ -1,0 +1,45 @@
+"""schema.org data for search engines, as JSON-LD."""
+
+from django.utils.translation import gettext as _, override
+
+from netinfo.core.jsonld import to_script_json
+
+from .models import Article
+
+AUDIENCE_TYPES = {Article.Audience.PATIENTS: "Patient", Article.Audience.PROFESSIONALS: "Clinician"}
+
+
+def person(contributor):
+    data = {"@type": "Person", "name": contributor.name}
+    if contributor.credentials:
+        data["description"] = contributor.credentials
+    return data
+
+
+def article_jsonld(article, authors, url, language):
+    """A MedicalWebPage about neuroendocrine tumours, in the language the text is in."""
+    with override(language):
+        data = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "url": url,
+            "headline": article.title,
+            "description": article.summary,
+            "inLanguage": language,
+            "dateModified": article.updated.isoformat(),
+            "about": {"@type": "MedicalCondition", "name": _("Neuroendocrine tumour")},
+            "audience": {
+                "@type": "MedicalAudience",
+                "audienceType": AUDIENCE_TYPES.get(article.audience, "Patient"),
+            },
+            "publisher": {"@type": "Organization", "name": "NET Info"},
+        }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    if article.last_reviewed:
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+    if article.medical_reviewer:
+        data["reviewedBy"] = person(article.medical_reviewer)
+    if authors:
+        data["author"] = [person(author) for author in authors]
+    return to_script_json(data)

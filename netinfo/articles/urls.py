@@ -1,0 +1,23 @@
+from django.urls import path
+
+from netinfo.core.page_cache import public_page
+
+from . import updates, views
+
+app_name = "netinfo"
+
+urlpatterns = [
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("about/", public_page(views.AboutView.as_view()), name="about"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path(
+        "articles/<slug:slug>/references.<str:format>",
+        views.article_references,
+        name="article-references",
+    ),
+    path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
+    path("updates/", updates.updates, name="updates"),
+    path("updates/feed/", updates.updates_feed, name="updates-feed"),
+    path("review/<str:token>/", views.review_preview, name="review-preview"),
+]

@@ -1,0 +1,307 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, F, Prefetch, Q, When, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from netinfo.core.languages import (
+    find_by_translated_slug,
+    pick_by_translated_slug,
+    slug_query,
+    translated_value,
+    url_in,
+)
+from netinfo.core.page_cache import public_page
+from netinfo.core.prepared import PreparedQuery, PreparedRows
+from references import exchange
+from references.templatetags.reference_tags import REFERENCE_LIST_FIELDS
+
+from .cite import cite_article
+from .models import (
+    LANGUAGE_CODES,
+    Article,
+    Authorship,
+    ChangeLogEntry,
+    Citation,
+    ExternalResource,
+    FormerSlug,
+    PreviewLink,
+    Topic,
+)
+from .structured_data import article_jsonld
+
+
+class HomeView(TemplateView):
+    template_name = "netinfo/home.html"
+
+    def get_context_data(self, **kwargs):
+        # The first few articles of each topic, numbered within the topic by the database.
+        position = Window(RowNumber(), partition_by=F("topic_id"), order_by=[F("order"), F("pk")])
+        articles = (
+            Article.objects.published()
+            .only(*LISTED, "topic_id", "order")
+            .annotate(position=position)
+            .filter(position__lte=HOME_ARTICLES_PER_TOPIC)
+            .order_by("order", "pk")
+        )
+        topics = Topic.objects.annotate(
+            published_count=Count("articles", filter=Q(articles__in=Article.objects.published()))
+        ).prefetch_related(Prefetch("articles", queryset=articles))
+        topics = [topic for topic in topics if topic.published_count]
+        return super().get_context_data(topics=topics, **kwargs)
+
+
+class AboutView(TemplateView):
+    template_name = "netinfo/about.html"
+
+
+@public_page
+def topic_detail(request, slug):
+    topic = find_by_translated_slug(
+        Topic.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.published())),
+        slug,
+    )
+    if topic.get_absolute_url() != request.path:
+        return redirect(topic.get_absolute_url(), permanent=True)
+    return render(
+        request,
+        "netinfo/topic_detail.html",
+        {
+            "topic": topic,
+            "articles": topic.articles.all(),
+            "switcher_urls": {code: url_in(code, topic) for code in LANGUAGE_CODES},
+        },
+    )
+
+
+LISTED = [f"{field}_{code}" for field in ("title", "slug", "summary") for code in LANGUAGE_CODES]
+HOME_ARTICLES_PER_TOPIC = 6
+
+
+def translated(*fields):
+    return [f"{field}_{code}" for field in fields for code in LANGUAGE_CODES]
+
+
+# What an article page shows. Loading only these (every language of each, the page picks one)
+# keeps the Markdown source, search text and editorial JSON off the page's one article query.
+PAGE_FIELDS = [
+    *("title", "slug", "summary", "body_html", "toc_html"),
+    *("audience", "status", "published_at", "updated", "last_reviewed", "next_review_due"),
+    *("topic", "medical_reviewer"),
+]
+CONTRIBUTOR_FIELDS = ["given_names", "family_name", *translated("credentials")]
+# Loaded with the article through joins (select_related), only the fields the page shows.
+PAGE_JOINS = {"topic": translated("name", "slug"), "medical_reviewer": CONTRIBUTOR_FIELDS}
+
+
+def joined_fields(joins):
+    """only()'s names of joined rows' fields: {"topic": ["name_en"]} gives ["topic__name_en"]."""
+    return [f"{relation}__{name}" for relation, names in joins.items() for name in names]
+
+
+def for_article_page(articles):
+    """`articles` with what the page shows loaded, the topic and reviewer joined."""
+    return articles.select_related(*PAGE_JOINS).only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
+
+
+# The article page's six queries, prepared once (netinfo/prepared.py): building and compiling
+# them took Django longer than rendering the page. Whether an article is published depends on
+# the time, so that is checked in Python (Article.is_published), not in the prepared SQL.
+ARTICLE_BY_SLUG = PreparedQuery(
+    lambda slug: for_article_page(Article.objects.filter(slug_query(slug))).order_by("pk")[
+        : len(LANGUAGE_CODES)
+    ],
+    slug=str,
+)
+ARTICLE_BY_PK = PreparedQuery(lambda pk: for_article_page(Article.objects.filter(pk=pk)), pk=int)
+AUTHORSHIPS = PreparedQuery(
+    lambda article: (
+        Authorship.objects.filter(article_id=article)
+        .select_related("contributor")
+        .only("contributor", *joined_fields({"contributor": CONTRIBUTOR_FIELDS}))
+    ),
+    article=int,
+)
+# The reference list's rows (references.templatetags.reference_tags.reference_items).
+CITATIONS = PreparedRows(
+    lambda article, language: (
+        Citation.objects.filter(article_id=article, language=language)
+        .order_by("number")
+        .values(
+            "number",
+            "count",
+            **{name: F(f"reference__{name}") for name in REFERENCE_LIST_FIELDS},
+        )
+    ),
+    article=int,
+    language=str,
+)
+RELATED_ARTICLES = PreparedQuery(
+    # `article` is the reverse of related_articles: the articles that `article` lists.
+    lambda article: (
+        Article.objects.filter(article=article)
+        .only(*LISTED, "topic_id", "order", "status", "published_at")
+        .order_by()
+    ),
+    article=int,
+)
+RESOURCES = PreparedQuery(
+    lambda article: ExternalResource.objects.filter(article_id=article), article=int
+)
+CHANGES = PreparedQuery(
+    lambda article: ChangeLogEntry.objects.filter(article_id=article).public(), article=int
+)
+
+
+def url_in_language(language, name, **kwargs):
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
+
+
+def article_by_pk(pk):
+    articles = ARTICLE_BY_PK(pk=pk)
+    if not articles:
+        raise Http404
+    return articles[0]
+
+
+def article_page(request, article, *, preview="", preview_url=None):
+    """
+    The article page, for visitors, for staff ("staff") and for outside reviewers ("shared");
+    `preview_url(language)` gives a preview's address in a language.
+    """
+    language = get_language()
+    written_in = article.translated_languages()
+    content_language = language if language in written_in else "en"
+    # One query per relation, whatever the number of authors, links or citations.
+    authors = [authorship.contributor for authorship in AUTHORSHIPS(article=article.pk)]
+    citations = CITATIONS(article=article.pk, language=content_language)
+    related = [other for other in RELATED_ARTICLES(article=article.pk) if other.is_published]
+    # The page's address in each language, for the language switcher and search engines.
+    urls = {code: url_in(code, article) for code in LANGUAGE_CODES}
+    # A page shown in English under another language's address points search engines at the
+    # English original.
+    canonical = request.build_absolute_uri(urls[content_language])
+    alternates = {code: request.build_absolute_uri(urls[code]) for code in written_in}
+    context = {
+        "article": article,
+        "topic": article.topic,
+        "content_language": content_language,
+        "is_fallback": content_language != language,
+        "body_html": getattr(article, f"body_html_{content_language}"),
+        "toc_html": getattr(article, f"toc_html_{content_language}"),
+        "authors": authors,
+        "citations": citations,
+        "resources": RESOURCES(article=article.pk),
+        "related_articles": related,
+        "canonical_url": canonical,
+        "alternate_urls": alternates,
+        # A preview's switcher stays in the preview, in the languages the article is written in.
+        "switcher_urls": urls
+        if preview_url is None
+        else {
+            code: preview_url(code) for code in LANGUAGE_CODES if code in {*written_in, language}
+        },
+        "jsonld": article_jsonld(article, authors, canonical, content_language),
+        "cite_text": cite_article(article, authors, canonical, content_language),
+        "preview": preview,
+        "changes": [
+            (entry, *translated_value(entry, "summary", language))
+            for entry in CHANGES(article=article.pk)
+        ],
+    }
+    return render(request, "netinfo/article_detail.html", context)
+
+
+@public_page
+def article_detail(request, slug):
+    candidates = [article for article in ARTICLE_BY_SLUG(slug=slug) if article.is_published]
+    if not candidates:
+        return redirect_from_former_slug(slug)
+    article = pick_by_translated_slug(candidates, slug)
+    if article.get_absolute_url() != request.path:
+        return redirect(article.get_absolute_url(), permanent=True)
+    return article_page(request, article)
+
+
+def redirect_from_former_slug(slug):
+    """
+    An address whose slug an article has left leads to the article (permanently, so that
+    search engines move on too); a slug from the current language wins over one from another.
+    """
+    former = (
+        FormerSlug.objects.filter(slug=slug)
+        .select_related("article")
+        .order_by(Case(When(language=get_language(), then=0), default=1))
+        .first()
+    )
+    if former is None or not former.article.is_published:
+        raise Http404
+    return redirect(former.article.get_absolute_url(), permanent=True)
+
+
+EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
+
+
+@public_page
+def article_references(request, slug, format):
+    """The references an article cites, as a file for a reference manager."""
+    if format not in EXPORT_FORMATS:
+        raise Http404
+    article = find_by_translated_slug(Article.objects.published(), slug)
+    language = get_language()
+    if language not in article.translated_languages():
+        language = "en"
+    references = [
+        citation.reference
+        for citation in Citation.objects.filter(article=article, language=language)
+        .select_related("reference")
+        .order_by("number")
+    ]
+    fmt = EXPORT_FORMATS[format]
+    _label, extension, content_type = exchange.FORMATS[fmt]
+    body = exchange.write([reference.to_public_csl() for reference in references], fmt)
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    filename = f"{article.slug}-references.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+def review_preview(request, token):
+    """An article shared with an outside reviewer by a signed, expiring, revocable link."""
+    link = PreviewLink.from_signed(token)
+    if link is None:
+        raise Http404
+    article = article_by_pk(link.article_id)
+    response = article_page(
+        request,
+        article,
+        preview="shared",
+        preview_url=lambda code: url_in_language(code, "netinfo:review-preview", token=token),
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@staff_member_required
+def article_preview(request, pk):
+    """Any article, draft or not, as visitors would see it: staff only, never indexed."""
+    if not request.user.has_perm("netinfo.view_article"):
+        raise PermissionDenied
+    article = article_by_pk(pk)
+    response = article_page(
+        request,
+        article,
+        preview="staff",
+        preview_url=lambda code: url_in_language(code, "netinfo:article-preview", pk=pk),
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,59 @@
+"""What needs attention: the lists on the admin's review dashboard."""
+
+import datetime
+
+from django.utils import timezone
+
+from netinfo.articles.models import Article
+from patient_groups.models import PatientGroup
+from references.models import Reference
+
+DUE_SOON_DAYS = 90
+
+
+def needs_attention(user):
+    """The dashboard's lists, each only for users allowed to see its objects."""
+    today = timezone.localdate()
+    lists = {}
+    if user.has_perm("netinfo.view_article"):
+        live = Article.objects.published().select_related("topic").order_by("next_review_due", "pk")
+        lists["overdue"] = list(live.filter(next_review_due__lt=today))
+        lists["due_soon"] = list(
+            live.filter(
+                next_review_due__gte=today,
+                next_review_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+            )
+        )
+        # Published before the workflow, or imported: visitors read text no reviewer checked.
+        lists["never_reviewed"] = list(live.filter(last_reviewed__isnull=True).order_by("pk"))
+        lists["waiting"] = list(
+            Article.objects.filter(status=Article.Status.IN_REVIEW)
+            .select_related("submitted_by", "revision_of")
+            .order_by("submitted_at", "pk")
+        )
+        candidates = Article.objects.exclude(status=Article.Status.ARCHIVED).only(
+            "pk", "title_en", "title_de", "slug_de", "body_html_de", "status",
+            "content_hashes", "translation_sources", "readability", "audience",
+        )  # fmt: skip
+        lists["translations"] = [
+            (article, "missing" if "de" not in article.translated_languages() else "stale")
+            for article in candidates
+            if "de" not in article.translated_languages() or "de" in article.stale_translations()
+        ]
+        lists["readability"] = [
+            (article, code, figures)
+            for article in candidates
+            if article.audience == Article.Audience.PATIENTS
+            for code, figures in sorted(article.readability.items())
+            if not figures.get("meets_target")
+        ]
+    if user.has_perm("references.view_reference"):
+        lists["unverified"] = list(Reference.objects.unverified().order_by("key"))
+    if user.has_perm("patient_groups.view_patientgroup"):
+        lists["groups"] = list(
+            PatientGroup.objects.active()
+            .verification_overdue()
+            .select_related("region")
+            .order_by("name")
+        )
+    return lists

@@ -1,0 +1,57 @@
+"""
+Pages that span the apps: the site search (articles, patient groups and the directory of a
+country, in one box), the sitemap and the review dashboard.
+"""
+
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language, gettext as _
+
+from netinfo.articles.models import Article
+from netinfo.core.page_cache import public_page
+from netinfo.core.text import MAX_QUERY_LENGTH, clean_query
+from patient_groups.search import directory_matches
+
+from .dashboard import DUE_SOON_DAYS, needs_attention
+from .sitemaps import SITEMAPS
+
+
+@public_page(query=["q"])
+def search(request):
+    language = get_language()
+    raw = request.GET.get("q", "")
+    query, shortened = clean_query(raw)
+    results = Article.objects.published().search(query, language) if query else []
+    return render(
+        request,
+        "netinfo/search.html",
+        {
+            "query": query,
+            "shortened": shortened,
+            "results": results,
+            "searched": "q" in request.GET,
+            "max_length": MAX_QUERY_LENGTH,
+            **(directory_matches(query) if query else {}),
+        },
+    )
+
+
+@public_page(query=["p"])  # p: the page of a long sitemap
+def sitemap(request):
+    return sitemap_view(request, sitemaps=SITEMAPS)
+
+
+def dashboard(request):
+    """The review dashboard: what needs attention, each list for those allowed to see it."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Review dashboard"),
+        "lists": needs_attention(request.user),
+        "due_soon_days": DUE_SOON_DAYS,
+    }
+    return TemplateResponse(request, "admin/site/dashboard.html", context)
