@@ -28,6 +28,7 @@ run: export DJANGO_DEBUG ?= 1
 run: $(VENV)/.installed
 	@mkdir -p var/static
 	$(MANAGE) migrate --noinput
+	$(MANAGE) render_pages --missing
 	$(MANAGE) load_demo_content
 	$(MANAGE) ensure_superuser
 	@echo "NET Info is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -163,11 +164,7 @@ class PatientGroupQuerySet(models.QuerySet):
 
     def matching(self, text):
         """Groups whose name, acronym, former names or city contain `text`, accents and case aside."""
-        return self.matching_folded(folded(text))
-
-    def matching_folded(self, text):
-        """matching() for text folded already, as the directory's prepared queries pass it."""
-        return self.filter(search_text__contains=text)
+        return self.filter(search_text__contains=folded(text))
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -181,6 +178,11 @@ class PatientGroupQuerySet(models.QuerySet):
 
 # What the directory's name search looks in (PatientGroup.search_text).
 SEARCHED_FIELDS = {"name", "acronym", "former_names", "city"}
+# What a group's entry in the directory shows (PatientGroup.listing_html).
+LISTED_FIELDS = {
+    *("name", "slug", "acronym", "former_names", "country", "coverage", "website"),
+    *("languages", "services"),
+}
 
 
 def is_url(value):
@@ -252,6 +254,9 @@ class PatientGroup(models.Model):
     updated = models.DateTimeField(_("updated"), auto_now=True)
     # The searched fields, folded (see folded()); kept up to date by save().
     search_text = models.TextField(editable=False, blank=True, default="")
+    # The group's entry in the directory, per language, rendered by save() from
+    # templates/patient_groups/includes/_group_entry.html: the directory shows 50 at a time.
+    listing_html = models.JSONField(editable=False, default=dict)
 
     objects = PatientGroupQuerySet.as_manager()
 
@@ -290,13 +295,33 @@ class PatientGroup(models.Model):
         if not self.slug:
             self.slug = self.unique_slug()
         self.search_text = self.searchable_text()
+        self.listing_html = self.render_listing()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and SEARCHED_FIELDS & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        if update_fields is not None:
+            derived = set()
+            if SEARCHED_FIELDS & set(update_fields):
+                derived.add("search_text")
+            if LISTED_FIELDS & set(update_fields):
+                derived.add("listing_html")
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("patient_groups:group-detail", kwargs={"slug": self.slug})
+
+    def render_listing(self):
+        """The group's directory entry in each site language; call it before bulk_create()."""
+        listing = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                listing[code] = render_to_string(
+                    "patient_groups/includes/_group_entry.html", {"group": self}
+                )
+        return listing
+
+    def listing(self):
+        """The group's directory entry (HTML) in the active language."""
+        return self.listing_html.get(translation.get_language()) or ""
 
     def searchable_text(self):
         """search_text for the group's current values; call it before bulk_create()."""

@@ -33,12 +33,16 @@ def make_topic(slug="topic", **fields):
 
 
 def make_article(slug="article", *, topic=None, published=True, body="Some text.", **fields):
-    """A published article (English only unless *_de fields are given)."""
+    """
+    A published article (English only unless *_de fields are given), written by the save
+    pipeline's core (rendered, cited, with its page's parts) but without a revision: History
+    starts with what a test does.
+    """
     import datetime
 
     from django.utils import timezone
 
-    from netinfo.articles.models import Article, rebuild_citations
+    from netinfo.articles.models import Article
 
     fields.setdefault("title_en", slug.replace("-", " ").capitalize())
     fields.setdefault("summary_en", f"Summary of {slug}.")
@@ -46,10 +50,16 @@ def make_article(slug="article", *, topic=None, published=True, body="Some text.
     if published:
         fields.setdefault("status", Article.Status.PUBLISHED)
         fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
-    article = Article.objects.create(
-        slug_en=slug, topic=topic or make_topic(f"topic-for-{slug}"), **fields
-    )
-    rebuild_citations(article)
+    article = Article(slug_en=slug, topic=topic or make_topic(f"topic-for-{slug}"), **fields)
+    return refresh(article)
+
+
+def refresh(article):
+    """Write an article as the save pipeline does, after a test changed what it shows."""
+    from netinfo.articles import pages, services
+
+    services.write(article)
+    pages.refresh_page(article)
     return article
 
 

@@ -16,7 +16,14 @@ from netinfo.articles.models import Article, Contributor, ExternalResource, Figu
 from netinfo.site.backup import export_content
 from patient_groups.models import PatientGroup, Region
 from references.models import Reference
-from tests.factories import make_article, make_figure, make_group, make_reference, make_user
+from tests.factories import (
+    make_article,
+    make_figure,
+    make_group,
+    make_reference,
+    make_user,
+    refresh,
+)
 
 
 def comparable(objects):
@@ -59,6 +66,7 @@ class RoundTripTests(TestCase):
         ChangeLogEntry.objects.create(
             article=one, kind="clinical", summary_en="First.", summary_de="Erst.", user=checker
         )
+        refresh(one)
         make_group(
             "Kept group", languages="de en", verified_by=checker, last_verified=timezone.localdate()
         )

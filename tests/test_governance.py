@@ -18,6 +18,7 @@ from tests.factories import (
     make_reviewer,
     make_superuser,
     make_user,
+    refresh,
 )
 
 TODAY = timezone.localdate()
@@ -331,6 +332,7 @@ class ChangeLogPageTests(TestCase):
         ChangeLogEntry.objects.create(
             article=cls.article, kind="editorial", summary_en="Fixed a link."
         )
+        refresh(cls.article)
 
     def test_newest_first_in_each_language(self):
         html = self.client.get("/en/articles/logged/").content.decode()

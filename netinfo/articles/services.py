@@ -31,6 +31,7 @@ from .models import (
     FormerSlug,
     rebuild_citations,
 )
+from .pages import refresh_page, refresh_pages
 from .versions import INLINE_MODELS, PLACEMENT_ATTNAMES, ArticleSnapshot
 
 DRAFT = Article.Status.DRAFT
@@ -173,6 +174,7 @@ def save_draft(article, user, *, note=NO_NOTE, save_related=None):
         clear_submission(article)
     with step(user, note.comment):
         write(article, save_related=save_related)
+        refresh_page(article)
     return article
 
 
@@ -186,6 +188,7 @@ def submit_for_review(article, user, *, note=NO_NOTE, save_related=None):
     article.submitted_at = timezone.now()
     with step(user, note.comment):
         write(article, save_related=save_related)
+        refresh_page(article)
     return article
 
 
@@ -214,6 +217,7 @@ def approve_and_publish(article, user, *, note, save_related=None):
         clear_submission(target)
         write(target, save_related=save_related)
         log_change(target, user, CLINICAL, note.summaries, reviewer=target.medical_reviewer)
+        refresh_page(target)
     return target
 
 
@@ -259,6 +263,7 @@ def publish_editorial_fix(article, user, *, note, save_related=None):
     with step(user, note.comment):
         write(article, save_related=save_related)
         log_change(article, user, EDITORIAL, note.summaries)
+        refresh_page(article)
     return article
 
 
@@ -292,6 +297,7 @@ def confirm_review(article, user, *, note):
             note.summaries,
             reviewer=article.medical_reviewer,
         )
+        refresh_page(article)
     return article
 
 
@@ -304,6 +310,7 @@ def archive(article, user, *, note=NO_NOTE, save_related=None):
     clear_submission(article)
     with step(user, note.comment):
         write(article, save_related=save_related)
+        refresh_page(article)
     return article
 
 
@@ -320,6 +327,7 @@ def withdraw(article, user, *, note=NO_NOTE, save_related=None):
         clear_submission(article)
     with step(user, note.comment):
         write(article, save_related=save_related)
+        refresh_page(article)
     return article
 
 
@@ -361,6 +369,7 @@ def propose_clinical_change(article, user, *, snapshot=None, comment=None):
 
     with step(user, comment or _("Working copy made for a clinical change.")):
         write(copy, save_related=save_related)
+        refresh_page(copy)
     return copy
 
 
@@ -388,6 +397,7 @@ def restore_version(article, version, user):
         clear_submission(article)
     with step(user, comment):
         write(article, save_related=lambda: snapshot.replace_inlines(article))
+        refresh_page(article)
     return article
 
 
@@ -407,6 +417,7 @@ def recover_deleted(version, user):
         setattr(article, f"slug_{code}", slug or None)
     with step(user, _("Recovered a deleted article as a draft.")):
         write(article, save_related=lambda: snapshot.replace_inlines(article))
+        refresh_page(article)
     return article
 
 
@@ -418,6 +429,7 @@ def import_article(article, *, save_related=None, user=None, comment=""):
     """
     with step(user, comment):
         write(article, save_related=save_related)
+        refresh_page(article)
     return article
 
 
@@ -432,6 +444,17 @@ def render_articles(articles, *, user=None, comment=""):
             rendered = article.render()
             article.save(rendered=rendered, update_fields=DERIVED_FIELDS)
             rebuild_citations(article, rendered)
+            refresh_page(article)
+
+
+def refresh_citing_articles(reference):
+    """A reference's citation changed: the pages of the articles citing it show it anew."""
+    refresh_pages(Article.objects.filter(citations__reference=reference).distinct())
+
+
+def refresh_authored_articles(contributor):
+    """A contributor's name or credentials changed: the pages that name them show it anew."""
+    refresh_pages(Article.objects.filter(authorships__contributor=contributor).distinct())
 
 
 # The admin's form: which step a save is -------------------------------------------------------

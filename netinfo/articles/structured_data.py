@@ -9,10 +9,10 @@ from .models import Article
 AUDIENCE_TYPES = {Article.Audience.PATIENTS: "Patient", Article.Audience.PROFESSIONALS: "Clinician"}
 
 
-def person(contributor):
-    data = {"@type": "Person", "name": contributor.name}
-    if contributor.credentials:
-        data["description"] = contributor.credentials
+def person(name, credentials):
+    data = {"@type": "Person", "name": name}
+    if credentials:
+        data["description"] = credentials
     return data
 
 
@@ -39,7 +39,9 @@ def article_jsonld(article, authors, url, language):
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed.isoformat()
     if article.medical_reviewer:
-        data["reviewedBy"] = person(article.medical_reviewer)
+        reviewer = article.medical_reviewer
+        data["reviewedBy"] = person(reviewer.name, reviewer.credentials)
     if authors:
-        data["author"] = [person(author) for author in authors]
+        # Authors as the page shows them (Article.page_parts): dicts of name and credentials.
+        data["author"] = [person(author["name"], author["credentials"]) for author in authors]
     return to_script_json(data)

@@ -14,22 +14,16 @@ from netinfo.core.languages import (
     find_by_translated_slug,
     pick_by_translated_slug,
     slug_query,
-    translated_value,
     url_in,
 )
 from netinfo.core.page_cache import public_page
-from netinfo.core.prepared import PreparedQuery, PreparedRows
 from references import exchange
-from references.templatetags.reference_tags import REFERENCE_LIST_FIELDS
 
 from .cite import cite_article
 from .models import (
     LANGUAGE_CODES,
     Article,
-    Authorship,
-    ChangeLogEntry,
     Citation,
-    ExternalResource,
     FormerSlug,
     PreviewLink,
     Topic,
@@ -91,7 +85,7 @@ def translated(*fields):
 # What an article page shows. Loading only these (every language of each, the page picks one)
 # keeps the Markdown source, search text and editorial JSON off the page's one article query.
 PAGE_FIELDS = [
-    *("title", "slug", "summary", "body_html", "toc_html"),
+    *("title", "slug", "summary", "body_html", "toc_html", "page_parts"),
     *("audience", "status", "published_at", "updated", "last_reviewed", "next_review_due"),
     *("topic", "medical_reviewer"),
 ]
@@ -110,85 +104,38 @@ def for_article_page(articles):
     return articles.select_related(*PAGE_JOINS).only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
 
 
-# The article page's six queries, prepared once (netinfo/prepared.py): building and compiling
-# them took Django longer than rendering the page. Whether an article is published depends on
-# the time, so that is checked in Python (Article.is_published), not in the prepared SQL.
-ARTICLE_BY_SLUG = PreparedQuery(
-    lambda slug: for_article_page(Article.objects.filter(slug_query(slug))).order_by("pk")[
-        : len(LANGUAGE_CODES)
-    ],
-    slug=str,
-)
-ARTICLE_BY_PK = PreparedQuery(lambda pk: for_article_page(Article.objects.filter(pk=pk)), pk=int)
-AUTHORSHIPS = PreparedQuery(
-    lambda article: (
-        Authorship.objects.filter(article_id=article)
-        .select_related("contributor")
-        .only("contributor", *joined_fields({"contributor": CONTRIBUTOR_FIELDS}))
-    ),
-    article=int,
-)
-# The reference list's rows (references.templatetags.reference_tags.reference_items).
-CITATIONS = PreparedRows(
-    lambda article, language: (
-        Citation.objects.filter(article_id=article, language=language)
-        .order_by("number")
-        .values(
-            "number",
-            "count",
-            **{name: F(f"reference__{name}") for name in REFERENCE_LIST_FIELDS},
-        )
-    ),
-    article=int,
-    language=str,
-)
-RELATED_ARTICLES = PreparedQuery(
-    # `article` is the reverse of related_articles: the articles that `article` lists.
-    lambda article: (
-        Article.objects.filter(article=article)
-        .only(*LISTED, "topic_id", "order", "status", "published_at")
-        .order_by()
-    ),
-    article=int,
-)
-RESOURCES = PreparedQuery(
-    lambda article: ExternalResource.objects.filter(article_id=article), article=int
-)
-CHANGES = PreparedQuery(
-    lambda article: ChangeLogEntry.objects.filter(article_id=article).public(), article=int
-)
-
-
 def url_in_language(language, name, **kwargs):
     with translation.override(language):
         return reverse(name, kwargs=kwargs)
 
 
 def article_by_pk(pk):
-    articles = ARTICLE_BY_PK(pk=pk)
-    if not articles:
+    """Any article, published or not (previews), with what its page shows."""
+    found = for_article_page(Article.objects.filter(pk=pk)).first()
+    if found is None:
         raise Http404
-    return articles[0]
+    return found
 
 
 def article_page(request, article, *, preview="", preview_url=None):
     """
     The article page, for visitors, for staff ("staff") and for outside reviewers ("shared");
-    `preview_url(language)` gives a preview's address in a language.
+    `preview_url(language)` gives a preview's address in a language. What the page shows
+    besides its text was rendered when the article was saved (article.page_parts); the page
+    itself asks the database for the article and its related articles only.
     """
     language = get_language()
     written_in = article.translated_languages()
     content_language = language if language in written_in else "en"
-    # One query per relation, whatever the number of authors, links or citations.
-    authors = [authorship.contributor for authorship in AUTHORSHIPS(article=article.pk)]
-    citations = CITATIONS(article=article.pk, language=content_language)
-    related = [other for other in RELATED_ARTICLES(article=article.pk) if other.is_published]
+    parts = article.page_parts.get(language) or {}
+    related = article.related_articles.published().only(*LISTED).order_by("topic__order", "order")
     # The page's address in each language, for the language switcher and search engines.
     urls = {code: url_in(code, article) for code in LANGUAGE_CODES}
     # A page shown in English under another language's address points search engines at the
     # English original.
     canonical = request.build_absolute_uri(urls[content_language])
     alternates = {code: request.build_absolute_uri(urls[code]) for code in written_in}
+    authors = parts.get("authors", [])
     context = {
         "article": article,
         "topic": article.topic,
@@ -196,9 +143,8 @@ def article_page(request, article, *, preview="", preview_url=None):
         "is_fallback": content_language != language,
         "body_html": getattr(article, f"body_html_{content_language}"),
         "toc_html": getattr(article, f"toc_html_{content_language}"),
+        "parts": parts,
         "authors": authors,
-        "citations": citations,
-        "resources": RESOURCES(article=article.pk),
         "related_articles": related,
         "canonical_url": canonical,
         "alternate_urls": alternates,
@@ -211,17 +157,17 @@ def article_page(request, article, *, preview="", preview_url=None):
         "jsonld": article_jsonld(article, authors, canonical, content_language),
         "cite_text": cite_article(article, authors, canonical, content_language),
         "preview": preview,
-        "changes": [
-            (entry, *translated_value(entry, "summary", language))
-            for entry in CHANGES(article=article.pk)
-        ],
     }
     return render(request, "netinfo/article_detail.html", context)
 
 
 @public_page
 def article_detail(request, slug):
-    candidates = [article for article in ARTICLE_BY_SLUG(slug=slug) if article.is_published]
+    candidates = list(
+        for_article_page(Article.objects.published().filter(slug_query(slug))).order_by("pk")[
+            : len(LANGUAGE_CODES)
+        ]
+    )
     if not candidates:
         return redirect_from_former_slug(slug)
     article = pick_by_translated_slug(candidates, slug)
@@ -236,12 +182,12 @@ def redirect_from_former_slug(slug):
     search engines move on too); a slug from the current language wins over one from another.
     """
     former = (
-        FormerSlug.objects.filter(slug=slug)
+        FormerSlug.objects.filter(slug=slug, article__in=Article.objects.published())
         .select_related("article")
         .order_by(Case(When(language=get_language(), then=0), default=1))
         .first()
     )
-    if former is None or not former.article.is_published:
+    if former is None:
         raise Http404
     return redirect(former.article.get_absolute_url(), permanent=True)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_article, make_reference, make_topic
+from tests.factories import make_article, make_reference, make_topic, refresh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +53,7 @@ def test_a_printed_article_keeps_its_addresses(page):
     ExternalResource.objects.create(
         article=article, title_en="Cancer.Net", url="https://www.cancer.net/", publisher="ASCO"
     )
+    refresh(article)
     other = make_article("other", topic=article.topic)
     article.related_articles.add(other)
 

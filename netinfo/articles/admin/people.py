@@ -9,6 +9,7 @@ from modeltranslation.admin import (
 
 from netinfo.core.text import folded
 
+from .. import services
 from ..models import (
     Contributor,
     Topic,
@@ -35,6 +36,11 @@ class ContributorAdmin(TabbedTranslationAdmin):
 
     # Linking an admin account: whoever may see the user accounts (administrators) picks any;
     # editors and medical reviewers, who may not, link their own account to their own record.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.refresh_authored_articles(obj)
 
     def get_autocomplete_fields(self, request):
         return ["user"] if may_link_any_account(request.user) else []

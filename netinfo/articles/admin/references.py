@@ -11,6 +11,7 @@ from netinfo.core.history import RevisionHistoryAdmin
 from references.admin import ReferenceAdmin
 from references.models import Reference
 
+from .. import services
 from ..models import (
     Article,
 )
@@ -65,6 +66,11 @@ class CitedReferenceAdmin(RevisionHistoryAdmin, ReferenceAdmin):
             '<div><a href="{}">{}</a></div>',
             ((reverse("admin:netinfo_article_change", args=[a.pk]), a.title_en) for a in articles),
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.refresh_citing_articles(obj)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -1,0 +1,64 @@
+"""
+A reference list as an article shows it: each cited reference with its number, its stored NLM
+citation, links to the source, and links back to each place the text cites it. The HTML is
+templates/references/includes/_reference_list.html.
+"""
+
+from dataclasses import dataclass, field
+from string import ascii_lowercase
+
+from django.utils.translation import gettext as _
+
+from . import identifiers
+from .citations import anchor_id
+from .models import stored_citation
+
+
+@dataclass
+class ListedReference:
+    number: int
+    citation: str  # the stored NLM citation as HTML, every field escaped by Reference.save()
+    links: list = field(default_factory=list)  # [(url, label)]
+    backlinks: list = field(default_factory=list)  # [(anchor, letter, accessible label)]
+
+
+def reference_list(citations, language):
+    """
+    ListedReference for each of `citations` (the Citation rows of one language of an article,
+    in number order, with their references), its citation text in `language`.
+    """
+    return [
+        listed(citation.reference, citation.number, citation.count, language)
+        for citation in citations
+    ]
+
+
+def listed(reference, number, count, language):
+    item = ListedReference(number, stored_citation(reference.rendered, language, "html"))
+    if reference.doi:
+        item.links.append((identifiers.doi_url(reference.doi), "DOI"))
+    if reference.pmid:
+        item.links.append((identifiers.pubmed_url(reference.pmid), "PubMed"))
+    if reference.pmcid:
+        item.links.append((identifiers.pmc_url(reference.pmcid), _("Free full text (PMC)")))
+    if reference.url and not reference.doi:
+        item.links.append((reference.url, _("Web page")))
+    if count == 1:
+        label = _("Back to reference %(number)s in the text") % {"number": number}
+        item.backlinks.append((anchor_id(number, 1), "", label))
+    else:
+        for occurrence in range(1, count + 1):
+            letter = backlink_letter(occurrence - 1)
+            label = _("Back to reference %(number)s in the text, place %(letter)s") % {
+                "number": number,
+                "letter": letter,
+            }
+            item.backlinks.append((anchor_id(number, occurrence), letter, label))
+    return item
+
+
+def backlink_letter(index):
+    """The letter of the index-th place a reference is cited: a, b, c ... z, aa, ab ..."""
+    if index < 26:
+        return ascii_lowercase[index]
+    return backlink_letter(index // 26 - 1) + backlink_letter(index % 26)
