@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from netinfo.core.images import validate_image
 from netinfo.core.languages import LANGUAGE_CODES, translated_languages, url_in  # noqa: F401
 from netinfo.core.text import folded
 
@@ -509,7 +508,8 @@ class Figure(models.Model):
         upload_to=figure_upload_to,
         width_field="width",
         height_field="height",
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_image],
+        # The figure form checks what an upload is (netinfo.core.images.validate_image).
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
         help_text=_("JPEG, PNG or WebP, at most 5 MB."),
     )
     width = models.PositiveIntegerField(editable=False, default=0)

@@ -81,7 +81,7 @@ def revision_changes(version, previous):
     """
     sections = []
     old_fields = previous.field_dict if previous else {}
-    own = field_changes(version._model, old_fields, version.field_dict)
+    own = field_changes(version.content_type.model_class(), old_fields, version.field_dict)
     if own:
         sections.append((version.object_repr, own))
     before = {}
@@ -93,7 +93,9 @@ def revision_changes(version, previous):
         after[(other.content_type_id, other.object_id)] = other
     for key, other in after.items():
         changes = field_changes(
-            other._model, before[key].field_dict if key in before else {}, other.field_dict
+            other.content_type.model_class(),
+            before[key].field_dict if key in before else {},
+            other.field_dict,
         )
         if changes:
             label = (

@@ -19,10 +19,9 @@ FORMATS = {"JPEG", "PNG", "WEBP"}
 def validate_image(file):
     """
     Reject anything that is not a JPEG, PNG or WebP image Pillow can read (SVG, which can carry
-    script, is never an image here), files over MAX_BYTES and images over MAX_PIXELS.
+    script, is never an image here), files over MAX_BYTES and images over MAX_PIXELS. For an
+    upload (the figure form checks each new one); a stored image was checked when it came.
     """
-    if getattr(file, "_committed", False):
-        return  # already stored and checked when it was uploaded
     if file.size > MAX_BYTES:
         raise ValidationError(
             _("The image is %(size)s; the limit is %(limit)s. Please make it smaller.")

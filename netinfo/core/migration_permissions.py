@@ -6,19 +6,37 @@ migration that grants them must create them first. Used by the articles' and the
 migrations, so it lives here, below both.
 """
 
-from django.contrib.auth.management import create_permissions
+from django.contrib.auth import get_permission_codename
 
 
-def ensure_permissions(apps):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+def model_permissions(model):
+    """{codename: name} of a (historical) model's permissions: the default ones and its own."""
+    options = model._meta
+    permissions = {
+        get_permission_codename(action, options): f"Can {action} {options.verbose_name_raw}"
+        for action in options.default_permissions
+    }
+    permissions.update(dict(options.permissions))
+    return permissions
+
+
+def ensure_permissions(apps, app_label):
+    """Create the Permission rows of `app_label`'s models that do not exist yet."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    for model in apps.get_app_config(app_label).get_models():
+        content_type, _created = ContentType.objects.get_or_create(
+            app_label=app_label, model=model._meta.model_name
+        )
+        for codename, name in model_permissions(model).items():
+            Permission.objects.get_or_create(
+                content_type=content_type, codename=codename, defaults={"name": str(name)}
+            )
 
 
 def grant(apps, group_name, app_label, codenames):
     """Give `group_name` the permissions `codenames` of `app_label`, creating them if needed."""
-    ensure_permissions(apps)
+    ensure_permissions(apps, app_label)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=group_name)

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 VERSION_KEY = "netinfo:content-version"
@@ -102,7 +102,8 @@ def public_page(view=None, *, query=()):
                 patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
                 if store:
                     # Hashed once here rather than by ConditionalGetMiddleware on every hit.
-                    set_response_etag(response)
+                    digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+                    response.headers["ETag"] = f'"{digest}"'
                     cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
         return response
 

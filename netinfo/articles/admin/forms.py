@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from netinfo.core.images import check_storage_takes
+from netinfo.core.images import check_storage_takes, validate_image
 from references.citations import citation_problems
 
 from ..governance import (
@@ -153,5 +153,6 @@ class FigureForm(forms.ModelForm):
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if "image" in self.changed_data and isinstance(image, UploadedFile):
+            validate_image(image)
             check_storage_takes(image)
         return image

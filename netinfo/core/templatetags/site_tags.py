@@ -1,12 +1,7 @@
-# The standard library's escape() (patient_groups.templatetags.directory_tags says why).
-from html import escape
-
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info, gettext
+from django.utils.translation import get_language, get_language_info
 
 from netinfo.core.context_processors import site
 
@@ -36,25 +31,10 @@ def site_fragment(template_name):
     return FRAGMENTS[key]
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("includes/_language_switcher.html", takes_context=True)
 def language_switcher(context):
-    """
-    The language switcher: a link to this page in each site language, the current one marked.
-
-    Built in Python, every value escaped, like the directory's entries: it is on every page,
-    and as a template it took a twentieth of the directory page's time.
-    """
-    items = []
-    for link in language_links(context):
-        code = escape(link["code"])
-        current = ' aria-current="true"' if link["current"] else ""
-        items.append(
-            f'<li><a href="{escape(link["url"])}" lang="{code}" hreflang="{code}"{current}>'
-            f"{escape(link['name'])}</a></li>"
-        )
-    label = escape(gettext("Language"))
-    html = f'<nav class="language-switcher" aria-label="{label}"><ul>{"".join(items)}</ul></nav>'
-    return mark_safe(html)  # every value is escaped above
+    """The language switcher: a link to this page in each site language, the current one marked."""
+    return {"links": language_links(context)}
 
 
 def language_links(context):
@@ -92,35 +72,10 @@ def language_links(context):
     return links
 
 
-@register.simple_tag
+@register.inclusion_tag("includes/_breadcrumbs.html")
 def breadcrumbs(current, topic=None):
-    """
-    The trail from the home page to this page (`current`, its title), through the page's
-    topic when it has one. Built in Python, every value escaped, like the language switcher.
-    """
-    current = str(current)
-    items = [f'<li><a href="{escape(reverse("netinfo:home"))}">{escape(gettext("Home"))}</a></li>']
-    if topic and current != topic.name:
-        items.append(
-            f'<li><a href="{escape(topic.get_absolute_url())}">{escape(topic.name)}</a></li>'
-        )
-    items.append(f'<li><span aria-current="page">{escape(current)}</span></li>')
-    label = escape(gettext("Breadcrumbs"))
-    html = f'<nav class="breadcrumbs" aria-label="{label}"><ol>{"".join(items)}</ol></nav>'
-    return mark_safe(html)  # every value is escaped above
-
-
-@register.simple_tag
-def select_options(choices, selected):
-    """
-    The <option> elements of a <select>, one per (value, label) in `choices`, the one whose
-    value is `selected` marked as chosen. Built in Python, every value escaped, instead of by a
-    loop of template tags: the directory's filters list every country and language of its
-    groups, and the loop was a tenth of that page's time.
-    """
-    html = "\n".join(
-        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
-        f"{escape(label)}</option>"
-        for value, label in choices
-    )
-    return mark_safe(html)  # every value and label is escaped above
+    """The trail from the home page to this page (`current`, its title), through its topic."""
+    return {
+        "current": str(current),
+        "topic": topic if topic and str(current) != topic.name else None,
+    }
