@@ -632,6 +632,42 @@ class SearchTests(TestCase):
         )
         self.assertContains(self.client.get("/en/search/", {"q": "zzzqqq"}), "Try fewer words")
 
+    def test_the_index_follows_every_change(self):
+        """SQLite's full-text index (triggers) and PostgreSQL's vectors alike."""
+        article = Article.objects.get(slug_en="surgery")
+        article.body_en = "An operation removes the primary lesion."
+        refresh(article)
+        found = self.client.get("/en/search/", {"q": "lesion"}).context["results"]
+        self.assertEqual([a.title for a in found], ["Surgery"])
+        self.assertEqual(
+            [a.title for a in self.client.get("/en/search/", {"q": "tumours"}).context["results"]],
+            ["Everolimus treatment"],
+        )
+        Article.objects.filter(pk=article.pk).delete()
+        self.assertEqual(list(self.client.get("/en/search/", {"q": "lesion"}).context["results"]), [])
+
+    def test_the_same_results_on_sqlite_and_postgresql(self):
+        """The results contract both databases keep (CI runs this on each)."""
+        contract = {
+            ("en", "Everolimus"): ["Everolimus treatment"],
+            ("en", "EVEROLIMUS pancreas"): ["Everolimus treatment"],
+            ("en", "tumours"): ["Everolimus treatment", "Surgery"],
+            ("en", "tumor"): ["Everolimus treatment", "Surgery"],
+            ("en", "carcinoids"): ["Symptoms"],
+            ("en", "oesophagus"): ["Symptoms"],
+            ("en", "drug"): ["Everolimus treatment"],
+            ("en", "draft"): [],
+            ("en", "zzzqqq"): [],
+            ("de", "Medikament"): ["Behandlung mit Everolimus"],
+            ("de", "Bauchspeicheldrüse"): ["Beschwerden"],
+            ("de", "Bauchspeicheldruese"): ["Beschwerden"],
+            ("de", "grosse Knoten"): ["Beschwerden"],
+        }
+        for (language, query), titles in contract.items():
+            with self.subTest(language=language, query=query):
+                response = self.client.get(f"/{language}/search/", {"q": query})
+                self.assertEqual([a.title for a in response.context["results"]], titles)
+
     def test_search_queries(self):
         with CaptureQueriesContext(connection) as context:
             self.client.get("/en/search/", {"q": "tumours"})

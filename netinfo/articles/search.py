@@ -1,7 +1,7 @@
 """
-Article search: PostgreSQL full-text search with the language's dictionary (english, german),
-or a plain substring match on SQLite. Either way results carry an escaped snippet with the
-matches in <mark>.
+Article search: PostgreSQL's full-text search with the language's dictionary (english,
+german), or SQLite's full-text index (FTS5) on the local site. Either way results come ranked,
+title before summary before text, with an escaped snippet with the matches in <mark>.
 
 Visitors come from many countries and type as they spell: "tumor" finds the British
 "tumour", "diarrhea" the "diarrhoea", and a German typed without umlauts ("Bauchspeicheldruese")
@@ -20,7 +20,6 @@ from django.utils.safestring import mark_safe
 MAX_TERMS = 8
 MAX_RESULTS = 25
 SEARCH_CONFIGS = {"en": "english", "de": "german"}
-SNIPPET_CHARS = 220
 # Markers PostgreSQL puts around matches; control characters never occur in article text.
 START, STOP = "\x02", "\x03"
 
@@ -94,7 +93,7 @@ def marked(snippet):
 def search_articles(queryset, query, language):
     if connection.vendor == "postgresql":
         return _postgres_search(queryset, query, language)
-    return _simple_search(queryset, query, language)
+    return _sqlite_search(queryset, query, language)
 
 
 def language_vector(language):
@@ -152,35 +151,72 @@ def _postgres_search(queryset, query, language):
     return results
 
 
-def _simple_search(queryset, query, language):
-    from django.db.models import Q
+# SQLite's full-text index (migration 0012): one row per article and language.
+FULLTEXT_TABLE = "netinfo_article_search"
+LANGUAGE_INDEX = {"en": 0, "de": 1}
+# Weights of the title, summary and text columns in bm25(), as PostgreSQL's A, B and C.
+FULLTEXT_WEIGHTS = (10.0, 5.0, 1.0)
+SNIPPET_TOKENS = 30
+# How many of the best matches by bm25 are ranked again (see _sqlite_search).
+CANDIDATES = 100
 
-    terms = [term for term in query.split() if len(term) > 1][:MAX_TERMS] or [query]
-    fields = [f"title_{language}", f"summary_{language}", f"body_text_{language}"]
-    # Each term in any of its spellings, and an English plural as its singular ("carcinoids"
-    # finds "carcinoid"), which PostgreSQL's stemming does there.
-    spellings = [simple_spellings(term, language) for term in terms]
-    for options in spellings:
-        match = Q()
-        for option in options:
-            for field in fields:
-                match |= Q(**{f"{field}__icontains": option})
-        queryset = queryset.filter(match)
-    results = list(queryset[: MAX_RESULTS * 4])
-    lowered = [option for options in spellings for option in options]
 
-    def rank(article):
-        title = (getattr(article, fields[0]) or "").lower()
-        summary = (getattr(article, fields[1]) or "").lower()
-        body = (getattr(article, fields[2]) or "").lower()
-        return sum(
-            3 * title.count(t) + 2 * summary.count(t) + min(body.count(t), 10) for t in lowered
-        )
+def fulltext_query(query, language):
+    """
+    An FTS5 query for `query`: every word (as a prefix, an English plural as its singular too)
+    in any one of the query's spellings. Words are quoted, so nothing typed is FTS5 syntax.
+    """
+    phrases = []
+    for spelling in query_spellings(query, language):
+        terms = [term for term in re.findall(r"\w+", spelling) if len(term) > 1][:MAX_TERMS]
+        if not terms:
+            continue
+        groups = []
+        for term in terms:
+            options = simple_spellings(term.lower(), language)
+            groups.append("(" + " OR ".join(f'"{option}"*' for option in options) + ")")
+        phrases.append("(" + " AND ".join(groups) + ")")
+    return " OR ".join(dict.fromkeys(phrases))
 
-    results.sort(key=lambda article: (-rank(article), article.pk))
-    results = results[:MAX_RESULTS]
-    for article in results:
-        article.snippet = marked(_snippet(getattr(article, fields[2]) or "", lowered))
+
+def _sqlite_search(queryset, query, language):
+    """
+    SQLite's full-text index (FTS5): words matched in any spelling, snippets cut at word
+    boundaries by FTS5 itself. Ranked as PostgreSQL ranks (title above summary above text,
+    equal ranks by age) rather than by bm25, which favours short articles: the best
+    CANDIDATES by bm25, then by matches in the title, the summary and the snippet. Django's
+    ORM knows no FTS5, so this one query is written out.
+    """
+    match = fulltext_query(query, language)
+    if not match:
+        return []
+    marks = [START, STOP]
+    sql = (
+        f"SELECT rowid / 2, highlight({FULLTEXT_TABLE}, 0, %s, %s), "
+        f"highlight({FULLTEXT_TABLE}, 1, %s, %s), "
+        f"snippet({FULLTEXT_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS}) "
+        f"FROM {FULLTEXT_TABLE} WHERE {FULLTEXT_TABLE} MATCH %s AND rowid %% 2 = %s "
+        f"ORDER BY bm25({FULLTEXT_TABLE}, {', '.join(map(str, FULLTEXT_WEIGHTS))}) LIMIT %s"
+    )
+    params = [*marks, *marks, *marks, match, LANGUAGE_INDEX.get(language, 0), CANDIDATES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    live = set(queryset.filter(pk__in=[row[0] for row in found]).values_list("pk", flat=True))
+
+    def rank(row):
+        _pk, title, summary, snippet = row
+        hits = [(text or "").count(START) for text in (title, summary, snippet)]
+        return 3 * hits[0] + 2 * hits[1] + min(hits[2], 10)
+
+    ranked = sorted((row for row in found if row[0] in live), key=lambda r: (-rank(r), r[0]))
+    ranked = ranked[:MAX_RESULTS]
+    articles = queryset.model.objects.in_bulk([row[0] for row in ranked])
+    results = []
+    for pk, _title, _summary, snippet in ranked:
+        article = articles[pk]
+        article.snippet = marked(snippet)
+        results.append(article)
     return results
 
 
@@ -189,13 +225,3 @@ def simple_spellings(term, language):
     if language == "en":
         options += [o[:-1] for o in options if len(o) > 4 and o.endswith("s") and o[-2] != "s"]
     return list(dict.fromkeys(options))
-
-
-def _snippet(text, terms):
-    lower = text.lower()
-    positions = [lower.find(term) for term in terms if lower.find(term) >= 0]
-    start = max(0, min(positions) - SNIPPET_CHARS // 3) if positions else 0
-    snippet = text[start : start + SNIPPET_CHARS]
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    snippet = pattern.sub(lambda m: f"{START}{m[0]}{STOP}", snippet)
-    return ("… " if start else "") + snippet + (" …" if start + SNIPPET_CHARS < len(text) else "")
