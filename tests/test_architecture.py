@@ -39,8 +39,7 @@ PRIVATE = {
 
 def project_sources():
     for package in PACKAGES:
-        for path in sorted((BASE_DIR / package).rglob("*.py")):
-            yield path
+        yield from sorted((BASE_DIR / package).rglob("*.py"))
 
 
 def test_no_private_django_api():

@@ -644,7 +644,9 @@ class SearchTests(TestCase):
             ["Everolimus treatment"],
         )
         Article.objects.filter(pk=article.pk).delete()
-        self.assertEqual(list(self.client.get("/en/search/", {"q": "lesion"}).context["results"]), [])
+        self.assertEqual(
+            list(self.client.get("/en/search/", {"q": "lesion"}).context["results"]), []
+        )
 
     def test_the_same_results_on_sqlite_and_postgresql(self):
         """The results contract both databases keep (CI runs this on each)."""
