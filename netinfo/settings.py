@@ -229,6 +229,9 @@ else:
 # keeps them up to PAGE_CACHE_SECONDS (0 turns it off) or until any content is edited.
 PUBLIC_MAX_AGE = 300
 PAGE_CACHE_SECONDS = env_int("NETINFO_PAGE_CACHE_SECONDS", 600)
+# Parts of pages that many visits share and that change only with content (the home page's
+# topics), kept in the cache under the content version: as long as this, or until an edit.
+FRAGMENT_CACHE_SECONDS = env_int("NETINFO_FRAGMENT_CACHE_SECONDS", 600)
 # `make bench` only: serves /bench/hello, the baseline the pages are compared with.
 BENCHMARK = env_bool("NETINFO_BENCHMARK")
 

@@ -164,7 +164,10 @@ class PatientGroupQuerySet(models.QuerySet):
 
     def matching(self, text):
         """Groups whose name, acronym, former names or city contain `text`, accents and case aside."""
-        return self.filter(search_text__contains=folded(text))
+        # As a subquery, the text is looked for in the patientgroup_search index alone; in the
+        # outer query the database would read every group's row, stored entry and all.
+        found = PatientGroup.objects.filter(search_text__contains=folded(text)).values("pk")
+        return self.filter(pk__in=found)
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -286,6 +289,9 @@ class PatientGroup(models.Model):
             # found by one look-up in these (patient_groups.filters.filter_options).
             models.Index(fields=["status", "country"], name="patientgroup_countries"),
             models.Index(fields=["status", "languages"], name="patientgroup_languages"),
+            # The name search (matching(): search_text LIKE '%...%') reads this index, not
+            # every group's row with its stored entry.
+            models.Index(fields=["status", "search_text"], name="patientgroup_search"),
         ]
 
     def __str__(self):

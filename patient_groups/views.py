@@ -1,14 +1,16 @@
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from netinfo.core.jsonld import to_script_json
-from netinfo.core.page_cache import public_page
+from netinfo.core.page_cache import content_version, public_page
 
 from .export import csv_response, json_response
 from .filters import DirectoryFilter, filter_options
@@ -33,40 +35,66 @@ def directory_filter(request):
 
 @public_page(query=[*FILTER_PARAMETERS, "page"])
 def group_list(request):
-    """Active groups by region, filtered by plain GET parameters; four queries at most."""
+    """
+    Active groups by region, filtered by plain GET parameters; four queries at most. The list
+    itself is kept in the fragment cache per filters, page, language and content version, and
+    worked out only when it is not there (DirectoryListing).
+    """
     regions, directory = directory_filter(request)
-    groups = directory.qs
-    counts = dict(groups.order_by().values_list("region").annotate(n=Count("pk")))
-    total = sum(counts.values())
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(page, pages)
-    shown = page_of_groups(groups, regions, counts, (page - 1) * PAGE_SIZE)
-    members = {}
-    for group in shown:
-        members.setdefault(group.region_id, []).append(group)
-    sections = [
-        {"region": region, "count": counts.get(region.pk, 0), "groups": members[region.pk]}
-        for region in regions
-        if region.pk in members
-    ]
     return render(
         request,
         "patient_groups/patientgroup_list.html",
         {
-            "sections": sections,
             "filter": directory,
             "notices": directory.notices(),
             "chosen": directory.chosen,
-            "total": total,
-            "page": page,
-            "pages": pages,
             "query_string": directory.query_string(),
+            "listing": DirectoryListing(directory, regions, request.GET.get("page", "1")),
+            "content_version": content_version(),
+            "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         },
     )
+
+
+class DirectoryListing:
+    """The groups a directory page lists, by region, worked out on first use."""
+
+    def __init__(self, directory, regions, page):
+        self.directory, self.regions, self.requested_page = directory, regions, page
+
+    @cached_property
+    def counts(self):
+        groups = self.directory.qs.order_by()
+        return dict(groups.values_list("region").annotate(n=Count("pk")))
+
+    @cached_property
+    def total(self):
+        return sum(self.counts.values())
+
+    @cached_property
+    def pages(self):
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @cached_property
+    def page(self):
+        try:
+            page = max(1, int(self.requested_page))
+        except ValueError:
+            page = 1
+        return min(page, self.pages)
+
+    @cached_property
+    def sections(self):
+        start = (self.page - 1) * PAGE_SIZE
+        shown = page_of_groups(self.directory.qs, self.regions, self.counts, start)
+        members = {}
+        for group in shown:
+            members.setdefault(group.region_id, []).append(group)
+        return [
+            {"region": region, "count": self.counts.get(region.pk, 0), "groups": members[region.pk]}
+            for region in self.regions
+            if region.pk in members
+        ]
 
 
 def page_of_groups(groups, regions, counts, start):

@@ -589,13 +589,13 @@ class SearchTests(TestCase):
         for (language, query), titles in found.items():
             with self.subTest(query=query):
                 response = self.client.get(f"/{language}/search/", {"q": query})
-                self.assertEqual([a.title for a in response.context["results"]], titles)
+                self.assertEqual([a.title for a in response.context["found"].articles], titles)
                 self.assertContains(response, "<mark>")
         response = self.client.get("/en/search/", {"q": "tumor"})
         self.assertContains(response, "<mark>tumour")
         # Spellings are alternatives: every word must still be found.
         response = self.client.get("/en/search/", {"q": "tumor diarrhea"})
-        self.assertEqual(list(response.context["results"]), [])
+        self.assertEqual(list(response.context["found"].articles), [])
 
     def test_query_spellings(self):
         from netinfo.articles.search import query_spellings
@@ -637,15 +637,18 @@ class SearchTests(TestCase):
         article = Article.objects.get(slug_en="surgery")
         article.body_en = "An operation removes the primary lesion."
         refresh(article)
-        found = self.client.get("/en/search/", {"q": "lesion"}).context["results"]
+        found = self.client.get("/en/search/", {"q": "lesion"}).context["found"].articles
         self.assertEqual([a.title for a in found], ["Surgery"])
         self.assertEqual(
-            [a.title for a in self.client.get("/en/search/", {"q": "tumours"}).context["results"]],
+            [
+                a.title
+                for a in self.client.get("/en/search/", {"q": "tumours"}).context["found"].articles
+            ],
             ["Everolimus treatment"],
         )
         Article.objects.filter(pk=article.pk).delete()
         self.assertEqual(
-            list(self.client.get("/en/search/", {"q": "lesion"}).context["results"]), []
+            list(self.client.get("/en/search/", {"q": "lesion"}).context["found"].articles), []
         )
 
     def test_the_same_results_on_sqlite_and_postgresql(self):
@@ -668,7 +671,7 @@ class SearchTests(TestCase):
         for (language, query), titles in contract.items():
             with self.subTest(language=language, query=query):
                 response = self.client.get(f"/{language}/search/", {"q": query})
-                self.assertEqual([a.title for a in response.context["results"]], titles)
+                self.assertEqual([a.title for a in response.context["found"].articles], titles)
 
     def test_search_queries(self):
         with CaptureQueriesContext(connection) as context:

@@ -119,7 +119,9 @@ class DirectoryPageTests(TestCase):
         for params, names in cases:
             with self.subTest(params):
                 response = self.client.get("/en/patient-groups/", params)
-                found = sorted(g.name for s in response.context["sections"] for g in s["groups"])
+                found = sorted(
+                    g.name for s in response.context["listing"].sections for g in s["groups"]
+                )
                 self.assertEqual(found, names)
         response = self.client.get("/en/patient-groups/", {"country": "GB", "q": "uk"})
         self.assertContains(response, '<option value="GB" selected>United Kingdom</option>')
@@ -141,7 +143,9 @@ class DirectoryPageTests(TestCase):
         for query, names in cases.items():
             with self.subTest(query):
                 response = self.client.get("/en/patient-groups/", {"q": query})
-                found = sorted(g.name for s in response.context["sections"] for g in s["groups"])
+                found = sorted(
+                    g.name for s in response.context["listing"].sections for g in s["groups"]
+                )
                 self.assertEqual(found, names)
 
     def test_percent_and_underscore_in_a_name_are_plain_characters(self):
@@ -160,10 +164,10 @@ class DirectoryPageTests(TestCase):
             for page in (1, 2):  # page 2 is past the end: the directory shows the last page
                 with self.subTest(query=query, page=page):
                     response = self.client.get("/en/patient-groups/", {"q": query, "page": page})
-                    sections = response.context["sections"]
+                    sections = response.context["listing"].sections
                     found = sorted(g.name for s in sections for g in s["groups"])
                     self.assertEqual(found, names)
-                    self.assertEqual(response.context["total"], len(names))
+                    self.assertEqual(response.context["listing"].total, len(names))
 
     def test_search_text_follows_every_change(self):
         group = make_group("Old Name", country="ES")
@@ -280,7 +284,9 @@ class DirectoryPageTests(TestCase):
         with mock.patch("patient_groups.views.PAGE_SIZE", 3):
             for page in range(1, 5):
                 response = self.client.get("/en/patient-groups/", {"page": page})
-                groups = [g for section in response.context["sections"] for g in section["groups"]]
+                groups = [
+                    g for section in response.context["listing"].sections for g in section["groups"]
+                ]
                 self.assertLessEqual(len(groups), 3)
                 for group in groups:
                     self.assertContains(response, f'<a href="/en/patient-groups/{group.slug}/">')
@@ -322,7 +328,7 @@ class SiteSearchTests(TestCase):
         for number in range(1, 7):
             make_group(f"Quokka Club {number}", country="AU", region="asia-pacific")
         response = self.search("quokka")
-        names = [group.name for group in response.context["groups"]]
+        names = [group.name for group in response.context["groups"]["groups"]]
         self.assertEqual(names, [f"Quokka Club {number}" for number in range(1, 6)])
         self.assertContains(
             response,
@@ -341,7 +347,7 @@ class SiteSearchTests(TestCase):
             with self.subTest(query=query):
                 response = self.search(query)
                 self.assertNotContains(response, "search-groups")
-                self.assertEqual(response.context["groups"], [])
+                self.assertEqual(response.context["groups"]["groups"], [])
 
     def test_a_named_country_leads_to_its_groups(self):
         make_group("Netzwerk", country="DE")
@@ -359,7 +365,7 @@ class SiteSearchTests(TestCase):
         # Countries without active groups, and country names inside other words, lead nowhere.
         for query in ("groups in Oman", "groups in France", "a woman with a NET", "germanys"):
             with self.subTest(query=query):
-                self.assertEqual(self.search(query).context["group_countries"], [])
+                self.assertEqual(self.search(query).context["groups"]["group_countries"], [])
 
     def test_countries_named_in_finds_whole_names_only(self):
         from django.utils import translation

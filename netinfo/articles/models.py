@@ -151,10 +151,10 @@ class ArticleQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug_en):
         return self.get(slug_en=slug_en)
 
-    def search(self, query, language):
+    def search(self, query, language, page=1):
         from .search import search_articles
 
-        return search_articles(self, query, language)
+        return search_articles(self, query, language, page)
 
 
 class Article(models.Model):

@@ -12,13 +12,18 @@ query_spellings); the dictionaries' stemming cannot do this, as it keeps those s
 import functools
 import operator
 import re
+from dataclasses import dataclass, field
 
 from django.db import connection
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 MAX_TERMS = 8
-MAX_RESULTS = 25
+# At most this many results in all, shown PAGE_SIZE at a time (snippets are made for those).
+MAX_RESULTS = 100
+PAGE_SIZE = 10
+
 SEARCH_CONFIGS = {"en": "english", "de": "german"}
 # Markers PostgreSQL puts around matches; control characters never occur in article text.
 START, STOP = "\x02", "\x03"
@@ -90,10 +95,72 @@ def marked(snippet):
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # escaped above
 
 
-def search_articles(queryset, query, language):
+@dataclass
+class SearchResults:
+    """One page of results (SearchResult) and how many articles match in all."""
+
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    articles: list = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    """An article as a result shows it, in the visitor's language (English where missing)."""
+
+    title: str
+    summary: str
+    url: str
+    snippet: str  # escaped, the matches in <mark>
+
+
+def search_articles(queryset, query, language, page=1):
+    """The `page`-th PAGE_SIZE of `queryset`'s articles that match `query`, best first."""
     if connection.vendor == "postgresql":
-        return _postgres_search(queryset, query, language)
-    return _sqlite_search(queryset, query, language)
+        ranked = _postgres_ranked(queryset, query, language)
+    else:
+        ranked = _sqlite_ranked(query, language)
+    # Of those, the ones `queryset` holds (the live ones), with what a result shows: as rows,
+    # not as up to MAX_RESULTS model instances, of which a page shows PAGE_SIZE.
+    fields = shown_fields(language)
+    rows = {
+        row[0]: dict(zip(fields, row[1:], strict=True))
+        for row in queryset.filter(pk__in=ranked).values_list("pk", *fields)
+    }
+    ranked = [pk for pk in ranked if pk in rows]
+    total = len(ranked)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    shown = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if connection.vendor == "postgresql":
+        snippets = _postgres_snippets(queryset.model, shown, query, language)
+    else:
+        snippets = _sqlite_snippets(shown, query, language)
+    results = []
+    for pk in shown:
+        item = result(rows[pk], language)
+        item.snippet = marked(snippets.get(pk, ""))
+        results.append(item)
+    return SearchResults(total, page, pages, results)
+
+
+def shown_fields(language):
+    """What a result shows of its article: in the visitor's language, and English."""
+    codes = dict.fromkeys([language, "en"])
+    return [f"{name}_{code}" for name in ("title", "slug", "summary") for code in codes]
+
+
+def result(row, language):
+    def value(name):
+        return row.get(f"{name}_{language}") or row[f"{name}_en"] or ""
+
+    return SearchResult(
+        title=value("title"),
+        summary=value("summary"),
+        url=reverse("netinfo:article-detail", kwargs={"slug": value("slug")}),
+        snippet="",
+    )
 
 
 def language_vector(language):
@@ -113,52 +180,56 @@ def search_vector_updates():
     return {f"search_vector_{code}": language_vector(code) for code in SEARCH_CONFIGS}
 
 
-def _postgres_search(queryset, query, language):
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-    from django.db.models import F
+def _postgres_query(query, language):
+    from django.contrib.postgres.search import SearchQuery
 
     config = SEARCH_CONFIGS.get(language, "simple")
-    field = f"search_vector_{language}"
-    search_query = functools.reduce(
+    return functools.reduce(
         operator.or_,
         [
             SearchQuery(spelling, search_type="websearch", config=config)
             for spelling in query_spellings(query, language)
         ],
     )
-    # The stored, GIN-indexed vector finds and ranks; headlines are made for the shown results only.
-    ranked = list(
+
+
+def _postgres_ranked(queryset, query, language):
+    """The matching articles' keys, best first: the stored, GIN-indexed vectors find and rank."""
+    from django.contrib.postgres.search import SearchRank
+    from django.db.models import F
+
+    field = f"search_vector_{language}"
+    search_query = _postgres_query(query, language)
+    return list(
         queryset.filter(**{field: search_query})
         .annotate(rank=SearchRank(F(field), search_query))
         .order_by("-rank", "pk")
         .values_list("pk", flat=True)[:MAX_RESULTS]
     )
-    found = queryset.model.objects.filter(pk__in=ranked).annotate(
+
+
+def _postgres_snippets(model, pks, query, language):
+    """{key: snippet with START/STOP around matches}, for the shown results only."""
+    from django.contrib.postgres.search import SearchHeadline
+
+    headlines = model.objects.filter(pk__in=pks).annotate(
         snippet=SearchHeadline(
             f"body_text_{language}",
-            search_query,
-            config=config,
+            _postgres_query(query, language),
+            config=SEARCH_CONFIGS.get(language, "simple"),
             start_sel=START,
             stop_sel=STOP,
             max_words=35,
             min_words=15,
         )
     )
-    by_pk = {article.pk: article for article in found}
-    results = [by_pk[pk] for pk in ranked if pk in by_pk]
-    for article in results:
-        article.snippet = marked(article.snippet)
-    return results
+    return dict(headlines.values_list("pk", "snippet"))
 
 
 # SQLite's full-text index (migration 0012): one row per article and language.
 FULLTEXT_TABLE = "netinfo_article_search"
 LANGUAGE_INDEX = {"en": 0, "de": 1}
-# Weights of the title, summary and text columns in bm25(), as PostgreSQL's A, B and C.
-FULLTEXT_WEIGHTS = (10.0, 5.0, 1.0)
 SNIPPET_TOKENS = 30
-# How many of the best matches by bm25 are ranked again (see _sqlite_search).
-CANDIDATES = 100
 
 
 def fulltext_query(query, language):
@@ -179,45 +250,47 @@ def fulltext_query(query, language):
     return " OR ".join(dict.fromkeys(phrases))
 
 
-def _sqlite_search(queryset, query, language):
+def _sqlite_ranked(query, language):
     """
-    SQLite's full-text index (FTS5): words matched in any spelling, snippets cut at word
-    boundaries by FTS5 itself. Ranked as PostgreSQL ranks (title above summary above text,
-    equal ranks by age) rather than by bm25, which favours short articles: the best
-    CANDIDATES by bm25, then by matches in the title, the summary and the snippet. Django's
-    ORM knows no FTS5, so this one query is written out.
+    The matching articles' keys, best first, from SQLite's full-text index (FTS5): those that
+    match in the title, then in the summary, then in the text; equal ones by age, as
+    PostgreSQL orders equal ranks. (bm25, FTS5's own rank, favours short articles; PostgreSQL
+    also counts how often a word occurs.) Django's ORM knows no FTS5, so this query is written
+    out, one look-up in the index per column; the live ones among the results are left to the
+    ORM (search_articles).
     """
     match = fulltext_query(query, language)
     if not match:
         return []
-    marks = [START, STOP]
-    sql = (
-        f"SELECT rowid / 2, highlight({FULLTEXT_TABLE}, 0, %s, %s), "
-        f"highlight({FULLTEXT_TABLE}, 1, %s, %s), "
-        f"snippet({FULLTEXT_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS}) "
-        f"FROM {FULLTEXT_TABLE} WHERE {FULLTEXT_TABLE} MATCH %s AND rowid %% 2 = %s "
-        f"ORDER BY bm25({FULLTEXT_TABLE}, {', '.join(map(str, FULLTEXT_WEIGHTS))}) LIMIT %s"
+    part = (
+        f"SELECT rowid / 2, %s FROM {FULLTEXT_TABLE} "
+        f"WHERE {FULLTEXT_TABLE} MATCH %s AND rowid %% 2 = %s"
     )
-    params = [*marks, *marks, *marks, match, LANGUAGE_INDEX.get(language, 0), CANDIDATES]
+    sql = " UNION ALL ".join([part] * 3)
+    matches = [f"{{title}} : ({match})", f"{{summary}} : ({match})", match]
+    language_row = LANGUAGE_INDEX.get(language, 0)
+    params = [value for tier, text in enumerate(matches) for value in (tier, text, language_row)]
+    tiers = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchall()
-    live = set(queryset.filter(pk__in=[row[0] for row in found]).values_list("pk", flat=True))
+        for pk, tier in cursor.fetchall():
+            tiers[pk] = min(tier, tiers.get(pk, tier))
+    return sorted(tiers, key=lambda pk: (tiers[pk], pk))[:MAX_RESULTS]
 
-    def rank(row):
-        _pk, title, summary, snippet = row
-        hits = [(text or "").count(START) for text in (title, summary, snippet)]
-        return 3 * hits[0] + 2 * hits[1] + min(hits[2], 10)
 
-    ranked = sorted((row for row in found if row[0] in live), key=lambda r: (-rank(r), r[0]))
-    ranked = ranked[:MAX_RESULTS]
-    articles = queryset.model.objects.in_bulk([row[0] for row in ranked])
-    results = []
-    for pk, _title, _summary, snippet in ranked:
-        article = articles[pk]
-        article.snippet = marked(snippet)
-        results.append(article)
-    return results
+def _sqlite_snippets(pks, query, language):
+    """{key: snippet with START/STOP around matches}, cut at word boundaries by FTS5."""
+    if not pks:
+        return {}
+    rowids = [pk * 2 + LANGUAGE_INDEX.get(language, 0) for pk in pks]
+    sql = (
+        f"SELECT rowid / 2, snippet({FULLTEXT_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS}) "
+        f"FROM {FULLTEXT_TABLE} WHERE {FULLTEXT_TABLE} MATCH %s "
+        f"AND rowid IN ({', '.join(['%s'] * len(rowids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [START, STOP, fulltext_query(query, language), *rowids])
+        return dict(cursor.fetchall())
 
 
 def simple_spellings(term, language):

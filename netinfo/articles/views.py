@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, Prefetch, Q, When, Window
@@ -5,7 +6,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -16,7 +17,7 @@ from netinfo.core.languages import (
     slug_query,
     url_in,
 )
-from netinfo.core.page_cache import public_page
+from netinfo.core.page_cache import content_version, public_page
 from references import exchange
 
 from .cite import cite_article
@@ -44,11 +45,22 @@ class HomeView(TemplateView):
             .filter(position__lte=HOME_ARTICLES_PER_TOPIC)
             .order_by("order", "pk")
         )
-        topics = Topic.objects.annotate(
-            published_count=Count("articles", filter=Q(articles__in=Article.objects.published()))
-        ).prefetch_related(Prefetch("articles", queryset=articles))
-        topics = [topic for topic in topics if topic.published_count]
-        return super().get_context_data(topics=topics, **kwargs)
+        topics = (
+            Topic.objects.annotate(
+                published_count=Count(
+                    "articles", filter=Q(articles__in=Article.objects.published())
+                )
+            )
+            .filter(published_count__gt=0)
+            .prefetch_related(Prefetch("articles", queryset=articles))
+        )
+        # Read only when the template's fragment cache, kept per content version, misses.
+        return super().get_context_data(
+            topics=topics,
+            content_version=content_version(),
+            fragment_seconds=settings.FRAGMENT_CACHE_SECONDS,
+            **kwargs,
+        )
 
 
 class AboutView(TemplateView):
@@ -157,6 +169,10 @@ def article_page(request, article, *, preview="", preview_url=None):
         "jsonld": article_jsonld(article, authors, canonical, content_language),
         "cite_text": cite_article(article, authors, canonical, content_language),
         "preview": preview,
+        # For the template's fragment cache (see article_detail.html).
+        "content_version": content_version(),
+        "today": timezone.localdate().isoformat(),
+        "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }
     return render(request, "netinfo/article_detail.html", context)
 

@@ -3,15 +3,17 @@ Pages that span the apps: the site search (articles, patient groups and the dire
 country, in one box), the sitemap and the review dashboard.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext as _
 
 from netinfo.articles.models import Article
-from netinfo.core.page_cache import public_page
+from netinfo.core.page_cache import content_version, public_page
 from netinfo.core.text import MAX_QUERY_LENGTH, clean_query
 from patient_groups.search import directory_matches
 
@@ -19,22 +21,31 @@ from .dashboard import DUE_SOON_DAYS, needs_attention
 from .sitemaps import SITEMAPS
 
 
-@public_page(query=["q"])
+@public_page(query=["q", "page"])
 def search(request):
     language = get_language()
     raw = request.GET.get("q", "")
     query, shortened = clean_query(raw)
-    results = Article.objects.published().search(query, language) if query else []
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    # Worked out only when the template's fragment cache, kept per query, page, language and
+    # content version, does not hold the results already.
+    found = SimpleLazyObject(lambda: Article.objects.published().search(query, language, page))
     return render(
         request,
         "netinfo/search.html",
         {
             "query": query,
+            "page": page,
             "shortened": shortened,
-            "results": results,
+            "found": found if query else None,
+            "groups": SimpleLazyObject(lambda: directory_matches(query)),
             "searched": "q" in request.GET,
             "max_length": MAX_QUERY_LENGTH,
-            **(directory_matches(query) if query else {}),
+            "content_version": content_version(),
+            "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         },
     )
 

@@ -25,28 +25,30 @@ def rows(prefix):
 
 
 def create(apps, schema_editor):
+    """Idempotent, as tests/conftest.py runs data migrations again."""
     if schema_editor.connection.vendor != "sqlite":
         return
     execute = schema_editor.execute
     execute(
-        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(title, summary, body, language UNINDEXED, "
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, summary, body, language UNINDEXED, "
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
     )
     execute(
-        f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON netinfo_article BEGIN {rows('new.')}; END"
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_insert AFTER INSERT ON netinfo_article BEGIN {rows('new.')}; END"
     )
     execute(
-        f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON netinfo_article BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_delete AFTER DELETE ON netinfo_article BEGIN "
         f"DELETE FROM {TABLE} WHERE rowid IN (old.id * 2, old.id * 2 + 1); END"
     )
     execute(
-        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF {', '.join(COLUMNS)} ON netinfo_article "
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_update AFTER UPDATE OF {', '.join(COLUMNS)} ON netinfo_article "
         f"BEGIN DELETE FROM {TABLE} WHERE rowid IN (old.id * 2, old.id * 2 + 1); "
         f"{rows('new.')}; END"
     )
     for index, code in enumerate(LANGUAGES):
         execute(
-            f"INSERT INTO {TABLE}(rowid, title, summary, body, language) SELECT id * 2 + {index}, "
+            f"INSERT OR REPLACE INTO {TABLE}(rowid, title, summary, body, language) "
+            f"SELECT id * 2 + {index}, "
             f"title_{code}, summary_{code}, body_text_{code}, '{code}' FROM netinfo_article"
         )
 

@@ -104,7 +104,9 @@ class Command(BaseCommand):
             for i in range(count)
         ]
         for group in groups:
-            group.search_text = group.searchable_text()  # bulk_create() does not call save()
+            # bulk_create() does not call save(), which fills these.
+            group.search_text = group.searchable_text()
+            group.listing_html = group.render_listing()
         PatientGroup.objects.bulk_create(groups, batch_size=500)
 
     def make_articles(self, rng, count, references):
