@@ -21,11 +21,12 @@ PAGE_SIZE = 50
 FILTER_PARAMETERS = ["region", "country", "language", "q"]
 
 
-def directory_filter(request):
+def directory_filter(params):
+    """(regions in their order, the DirectoryFilter of the GET parameters `params`)."""
     regions = list(Region.objects.all())
     country_codes, language_codes = filter_options()
     directory = DirectoryFilter(
-        request.GET,
+        params,
         regions=regions,
         country_codes=country_codes,
         language_codes=language_codes,
@@ -36,20 +37,17 @@ def directory_filter(request):
 @public_page(query=[*FILTER_PARAMETERS, "page"])
 def group_list(request):
     """
-    Active groups by region, filtered by plain GET parameters; four queries at most. The list
-    itself is kept in the fragment cache per filters, page, language and content version, and
-    worked out only when it is not there (DirectoryListing).
+    Active groups by region, filtered by plain GET parameters; four queries at most. The
+    filter form and the list are kept in the fragment cache per address (public_page has
+    narrowed the query to the parameters above, in a fixed order), language and content
+    version, and worked out only when they are not there (DirectoryListing).
     """
-    regions, directory = directory_filter(request)
     return render(
         request,
         "patient_groups/patientgroup_list.html",
         {
-            "filter": directory,
-            "notices": directory.notices(),
-            "chosen": directory.chosen,
-            "query_string": directory.query_string(),
-            "listing": DirectoryListing(directory, regions, request.GET.get("page", "1")),
+            "listing": DirectoryListing(request.GET),
+            "query": request.GET.urlencode(),
             "content_version": content_version(),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         },
@@ -57,14 +55,43 @@ def group_list(request):
 
 
 class DirectoryListing:
-    """The groups a directory page lists, by region, worked out on first use."""
+    """
+    The directory's filters for the GET parameters `params`, and the groups its page lists,
+    by region: worked out on first use, so not at all when the page comes from the cache.
+    """
 
-    def __init__(self, directory, regions, page):
-        self.directory, self.regions, self.requested_page = directory, regions, page
+    def __init__(self, params):
+        self.params = params
+        self.requested_page = params.get("page", "1")
+
+    @cached_property
+    def _filtered(self):
+        return directory_filter(self.params)
+
+    @property
+    def regions(self):
+        return self._filtered[0]
+
+    @property
+    def filter(self):
+        return self._filtered[1]
+
+    @cached_property
+    def notices(self):
+        return self.filter.notices()
+
+    @cached_property
+    def chosen(self):
+        return self.filter.chosen
+
+    @cached_property
+    def query_string(self):
+        """The known filters, for the page links and the JSON link."""
+        return self.filter.query_string()
 
     @cached_property
     def counts(self):
-        groups = self.directory.qs.order_by()
+        groups = self.filter.qs.order_by()
         return dict(groups.values_list("region").annotate(n=Count("pk")))
 
     @cached_property
@@ -86,7 +113,7 @@ class DirectoryListing:
     @cached_property
     def sections(self):
         start = (self.page - 1) * PAGE_SIZE
-        shown = page_of_groups(self.directory.qs, self.regions, self.counts, start)
+        shown = page_of_groups(self.filter.qs, self.regions, self.counts, start)
         members = {}
         for group in shown:
             members.setdefault(group.region_id, []).append(group)
@@ -130,7 +157,7 @@ def page_of_groups(groups, regions, counts, start):
 @public_page(query=FILTER_PARAMETERS)
 def group_list_json(request):
     """The same filters as the directory page, public fields only."""
-    _regions, directory = directory_filter(request)
+    _regions, directory = directory_filter(request.GET)
     groups = directory.qs.select_related("region")
     return json_response(groups.order_by("region__order", Lower("name")), request)
 
@@ -139,7 +166,7 @@ def group_list_json(request):
 @permission_required("patient_groups.export_patientgroup", raise_exception=True)
 def group_list_csv(request):
     """Staff only: the filtered directory, with internal fields, for a spreadsheet."""
-    _regions, directory = directory_filter(request)
+    _regions, directory = directory_filter(request.GET)
     groups = directory.qs.select_related("region", "verified_by")
     return csv_response(groups.order_by("region__order", Lower("name")))
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -96,24 +97,22 @@ def translated(*fields):
 
 # What an article page shows. Loading only these (every language of each, the page picks one)
 # keeps the Markdown source, search text and editorial JSON off the page's one article query.
+# The topic and medical reviewer are not joined: only the fragments cached in
+# article_detail.html show them, so they are loaded (one small query each) only when a
+# fragment is rendered, after an edit or once per cache period.
 PAGE_FIELDS = [
-    *("title", "slug", "summary", "body_html", "toc_html", "page_parts"),
+    # Each language's column (title_en ...); the untranslated column (title) holds a copy
+    # of one of them that the page never reads.
+    *translated("title", "slug", "summary", "body_html", "toc_html"),
+    "page_parts",
     *("audience", "status", "published_at", "updated", "last_reviewed", "next_review_due"),
     *("topic", "medical_reviewer"),
 ]
-CONTRIBUTOR_FIELDS = ["given_names", "family_name", *translated("credentials")]
-# Loaded with the article through joins (select_related), only the fields the page shows.
-PAGE_JOINS = {"topic": translated("name", "slug"), "medical_reviewer": CONTRIBUTOR_FIELDS}
-
-
-def joined_fields(joins):
-    """only()'s names of joined rows' fields: {"topic": ["name_en"]} gives ["topic__name_en"]."""
-    return [f"{relation}__{name}" for relation, names in joins.items() for name in names]
 
 
 def for_article_page(articles):
-    """`articles` with what the page shows loaded, the topic and reviewer joined."""
-    return articles.select_related(*PAGE_JOINS).only(*PAGE_FIELDS, *joined_fields(PAGE_JOINS))
+    """`articles` with what the page shows loaded."""
+    return articles.only(*PAGE_FIELDS)
 
 
 def url_in_language(language, name, **kwargs):
@@ -140,7 +139,12 @@ def article_page(request, article, *, preview="", preview_url=None):
     written_in = article.translated_languages()
     content_language = language if language in written_in else "en"
     parts = article.page_parts.get(language) or {}
-    related = article.related_articles.published().only(*LISTED).order_by("topic__order", "order")
+    # Loaded only when the cached fragment that lists them is rendered.
+    related = SimpleLazyObject(
+        lambda: list(
+            article.related_articles.published().only(*LISTED).order_by("topic__order", "order")
+        )
+    )
     # The page's address in each language, for the language switcher and search engines.
     urls = {code: url_in(code, article) for code in LANGUAGE_CODES}
     # A page shown in English under another language's address points search engines at the
@@ -150,7 +154,6 @@ def article_page(request, article, *, preview="", preview_url=None):
     authors = parts.get("authors", [])
     context = {
         "article": article,
-        "topic": article.topic,
         "content_language": content_language,
         "is_fallback": content_language != language,
         "body_html": getattr(article, f"body_html_{content_language}"),
@@ -166,8 +169,10 @@ def article_page(request, article, *, preview="", preview_url=None):
         else {
             code: preview_url(code) for code in LANGUAGE_CODES if code in {*written_in, language}
         },
-        "jsonld": article_jsonld(article, authors, canonical, content_language),
-        "cite_text": cite_article(article, authors, canonical, content_language),
+        # Callables, which the template calls only when it renders the fragment that shows
+        # them (a cache miss): both need the reviewer, and "Cite this page" today's date.
+        "jsonld": lambda: article_jsonld(article, authors, canonical, content_language),
+        "cite_text": lambda: cite_article(article, authors, canonical, content_language),
         "preview": preview,
         # For the template's fragment cache (see article_detail.html).
         "content_version": content_version(),
@@ -179,14 +184,16 @@ def article_page(request, article, *, preview="", preview_url=None):
 
 @public_page
 def article_detail(request, slug):
-    candidates = list(
-        for_article_page(Article.objects.published().filter(slug_query(slug))).order_by("pk")[
-            : len(LANGUAGE_CODES)
-        ]
-    )
-    if not candidates:
-        return redirect_from_former_slug(slug)
-    article = pick_by_translated_slug(candidates, slug)
+    published = for_article_page(Article.objects.published())
+    # Usually the slug is the page language's own: one lookup in that slug's unique index.
+    article = published.filter(**{f"slug_{get_language()}": slug}).first()
+    if article is None:
+        # Another language's slug (an untranslated article, a shared link): the page in
+        # this language is found and the visitor sent there.
+        candidates = list(published.filter(slug_query(slug)).order_by("pk")[: len(LANGUAGE_CODES)])
+        if not candidates:
+            return redirect_from_former_slug(slug)
+        article = pick_by_translated_slug(candidates, slug)
     if article.get_absolute_url() != request.path:
         return redirect(article.get_absolute_url(), permanent=True)
     return article_page(request, article)
