@@ -170,7 +170,7 @@ DB_BUSY_TIMEOUT = env_int("DJANGO_DB_BUSY_TIMEOUT", 5)  # seconds SQLite waits f
 REQUEST_DEADLINE = env_int("NETINFO_REQUEST_DEADLINE", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Opening SQLite is not free: each new connection reads the schema again, about 3 ms per
-    # page (README, "Performance"), so app servers keep theirs. Not with DEBUG: the
+    # page (docs/performance.md), so app servers keep theirs. Not with DEBUG: the
     # development server starts a thread per request, and each would keep a connection open.
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", DB_BUSY_TIMEOUT)

@@ -15,7 +15,7 @@ require_secret_key()
 
 # Django, its apps and their modules live as long as the worker. Moving them out of the reach
 # of the garbage collector, which otherwise walks all of them on each full collection, makes
-# every page about 5-10% quicker (README, "Performance"). Collect first: what start-up left
+# every page about 5-10% quicker (docs/performance.md). Collect first: what start-up left
 # behind is freed rather than kept for good.
 gc.collect()
 gc.freeze()

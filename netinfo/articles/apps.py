@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,8 @@ class ArticlesConfig(AppConfig):
     # content types, revision data and template folders (templates/netinfo/) are named by it.
     label = "netinfo"
     verbose_name = _("Disease information")
+
+    def ready(self):
+        from .search import ensure_sqlite_index
+
+        post_migrate.connect(ensure_sqlite_index, sender=self)

@@ -28,7 +28,7 @@ DERIVED_FIELDS = [
         for name in ("body_html", "toc_html", "body_text")
         for code in LANGUAGE_CODES
     ),
-    *("content_hashes", "translation_sources", "readability"),
+    *("text_languages", "content_hashes", "translation_sources", "readability"),
 ]
 
 
@@ -269,8 +269,10 @@ class Article(models.Model):
             "Set on a working copy of a published article; approving it updates the original."
         ),
     )
-    # Derived on save: hashes of each language's text, the English hash each translation was
+    # Derived on save: the languages that have their own text ("en de"; a page reads this, not
+    # the text, when its text comes from the fragment cache), hashes of each language's text, the English hash each translation was
     # last saved against (stale when it differs), and readability figures per language.
+    text_languages = models.CharField(max_length=50, blank=True, default="", editable=False)
     content_hashes = models.JSONField(default=dict, editable=False)
     # What the page shows besides the text, per language (netinfo.articles.pages), rendered by
     # the save pipeline: authors, reference list, further resources, "What changed".
@@ -325,6 +327,9 @@ class Article(models.Model):
                 setattr(self, f"body_html_{code}", result.html)
                 setattr(self, f"toc_html_{code}", result.toc_html)
                 setattr(self, f"body_text_{code}", result.text)
+            self.text_languages = " ".join(
+                code for code in LANGUAGE_CODES if getattr(self, f"body_html_{code}")
+            )
             self.track_translations()
             self.readability = {
                 code: measure(getattr(self, f"body_text_{code}") or "", code)
@@ -372,8 +377,11 @@ class Article(models.Model):
 
     def translated_languages(self):
         """Languages with their own title, slug and text (no fallback)."""
-        # body_html is filled exactly when the language has a body, and pages load it anyway.
-        return translated_languages(self, "title", "slug", "body_html")
+        return [code for code in translated_languages(self, "title", "slug") if self.has_text(code)]
+
+    def has_text(self, code):
+        """Whether the language has its own body (its rendered body is filled exactly then)."""
+        return code in self.text_languages.split()
 
     @property
     def review_overdue(self):

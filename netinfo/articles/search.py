@@ -230,6 +230,55 @@ def _postgres_snippets(model, pks, query, language):
 FULLTEXT_TABLE = "netinfo_article_search"
 LANGUAGE_INDEX = {"en": 0, "de": 1}
 SNIPPET_TOKENS = 30
+FULLTEXT_TRIGGERS = [f"{FULLTEXT_TABLE}_{event}" for event in ("insert", "delete", "update")]
+
+
+def ensure_sqlite_index(using, **kwargs):
+    """
+    After `migrate` (post_migrate), on SQLite: give the full-text index its triggers back, and
+    fill it afresh, if they are gone. A migration that changes netinfo_article makes SQLite
+    copy it into a new table, which drops the old table's triggers (as 0013 did); without them
+    the index would no longer follow edits.
+    """
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'netinfo_article'"
+        )
+        if {name for (name,) in cursor.fetchall()} >= set(FULLTEXT_TRIGGERS):
+            return
+        rows = " UNION ALL ".join(
+            f"SELECT new.id * 2 + {index}, new.title_{code}, new.summary_{code}, "
+            f"new.body_text_{code}, '{code}'"
+            for code, index in LANGUAGE_INDEX.items()
+        )
+        insert = f"INSERT INTO {FULLTEXT_TABLE}(rowid, title, summary, body, language) {rows}"
+        delete = f"DELETE FROM {FULLTEXT_TABLE} WHERE rowid IN (old.id * 2, old.id * 2 + 1)"
+        columns = ", ".join(
+            f"{name}_{code}"
+            for name in ("title", "summary", "body_text")
+            for code in LANGUAGE_INDEX
+        )
+        for statement in [
+            f"CREATE TRIGGER IF NOT EXISTS {FULLTEXT_TABLE}_insert AFTER INSERT ON "
+            f"netinfo_article BEGIN {insert}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {FULLTEXT_TABLE}_delete AFTER DELETE ON "
+            f"netinfo_article BEGIN {delete}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {FULLTEXT_TABLE}_update AFTER UPDATE OF {columns} "
+            f"ON netinfo_article BEGIN {delete}; {insert}; END",
+            f"DELETE FROM {FULLTEXT_TABLE}",
+            *(
+                f"INSERT INTO {FULLTEXT_TABLE}(rowid, title, summary, body, language) "
+                f"SELECT id * 2 + {index}, title_{code}, summary_{code}, body_text_{code}, "
+                f"'{code}' FROM netinfo_article"
+                for code, index in LANGUAGE_INDEX.items()
+            ),
+        ]:
+            cursor.execute(statement)
 
 
 def fulltext_query(query, language):

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -95,23 +96,20 @@ def translated(*fields):
     return [f"{field}_{code}" for field in fields for code in LANGUAGE_CODES]
 
 
-# What an article page shows. Loading only these (every language of each, the page picks one)
-# keeps the Markdown source, search text and editorial JSON off the page's one article query.
-# The topic and medical reviewer are not joined: only the fragments cached in
-# article_detail.html show them, so they are loaded (one small query each) only when a
-# fragment is rendered, after an edit or once per cache period.
+# What an article page reads besides its text: every language of each (the page picks one),
+# and which languages have their own text. The text, its table of contents and what was
+# rendered with it (article.page_parts) are read only when the page's cached fragment is
+# rendered (article_page's text()), and so are the topic, the medical reviewer and the related
+# articles: after an edit, or once per cache period.
 PAGE_FIELDS = [
-    # Each language's column (title_en ...); the untranslated column (title) holds a copy
-    # of one of them that the page never reads.
-    *translated("title", "slug", "summary", "body_html", "toc_html"),
-    "page_parts",
+    *translated("title", "slug", "summary"),
     *("audience", "status", "published_at", "updated", "last_reviewed", "next_review_due"),
-    *("topic", "medical_reviewer"),
+    *("topic", "medical_reviewer", "text_languages"),
 ]
 
 
 def for_article_page(articles):
-    """`articles` with what the page shows loaded."""
+    """`articles` with what an article page reads before its cached fragment."""
     return articles.only(*PAGE_FIELDS)
 
 
@@ -138,29 +136,49 @@ def article_page(request, article, *, preview="", preview_url=None):
     language = get_language()
     written_in = article.translated_languages()
     content_language = language if language in written_in else "en"
-    parts = article.page_parts.get(language) or {}
-    # Loaded only when the cached fragment that lists them is rendered.
-    related = SimpleLazyObject(
-        lambda: list(
-            article.related_articles.published().only(*LISTED).order_by("topic__order", "order")
-        )
-    )
     # The page's address in each language, for the language switcher and search engines.
     urls = {code: url_in(code, article) for code in LANGUAGE_CODES}
     # A page shown in English under another language's address points search engines at the
     # English original.
     canonical = request.build_absolute_uri(urls[content_language])
     alternates = {code: request.build_absolute_uri(urls[code]) for code in written_in}
-    authors = parts.get("authors", [])
+
+    # Callables, which the template calls only when it renders the fragment that shows them
+    # (a cache miss); text() is read once however often it is called.
+    @functools.cache
+    def text():
+        body_html, toc_html, page_parts = (
+            Article.objects.filter(pk=article.pk)
+            .values_list(
+                f"body_html_{content_language}", f"toc_html_{content_language}", "page_parts"
+            )
+            .get()
+        )
+        parts = page_parts.get(language) or {}
+        return {
+            "body_html": body_html,
+            "toc_html": toc_html,
+            "parts": parts,
+            "authors": parts.get("authors", []),
+        }
+
+    def related():
+        return article.related_articles.published().only(*LISTED).order_by("topic__order", "order")
+
+    def jsonld():
+        return article_jsonld(article, text()["authors"], canonical, content_language)
+
+    def cite_text():
+        return cite_article(article, text()["authors"], canonical, content_language)
+
     context = {
         "article": article,
         "content_language": content_language,
         "is_fallback": content_language != language,
-        "body_html": getattr(article, f"body_html_{content_language}"),
-        "toc_html": getattr(article, f"toc_html_{content_language}"),
-        "parts": parts,
-        "authors": authors,
+        "text": text,
         "related_articles": related,
+        "jsonld": jsonld,
+        "cite_text": cite_text,
         "canonical_url": canonical,
         "alternate_urls": alternates,
         # A preview's switcher stays in the preview, in the languages the article is written in.
@@ -169,10 +187,6 @@ def article_page(request, article, *, preview="", preview_url=None):
         else {
             code: preview_url(code) for code in LANGUAGE_CODES if code in {*written_in, language}
         },
-        # Callables, which the template calls only when it renders the fragment that shows
-        # them (a cache miss): both need the reviewer, and "Cite this page" today's date.
-        "jsonld": lambda: article_jsonld(article, authors, canonical, content_language),
-        "cite_text": lambda: cite_article(article, authors, canonical, content_language),
         "preview": preview,
         # For the template's fragment cache (see article_detail.html).
         "content_version": content_version(),

@@ -11,7 +11,8 @@ from django.utils.safestring import mark_safe
 
 # Columns filled from others on save, or bookkeeping: never worth showing.
 SKIPPED = re.compile(
-    r"^(body_html|toc_html|body_text|search_vector|rendered|content_hashes|translation_sources|"
+    r"^(body_html|toc_html|body_text|search_vector|rendered|text_languages|content_hashes|"
+    r"translation_sources|"
     r"readability|page_parts|updated|created|slug)(_[a-z]{2})?$|^(id|pk)$"
 )
 TOKENS = re.compile(r"\s+|[^\s]+")

@@ -9,7 +9,6 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext as _
 
 from netinfo.articles.models import Article
@@ -30,9 +29,15 @@ def search(request):
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    # Worked out only when the template's fragment cache, kept per query, page, language and
-    # content version, does not hold the results already.
-    found = SimpleLazyObject(lambda: Article.objects.published().search(query, language, page))
+
+    # Callables: the template calls them (once, in a {% with %}) only when its fragment cache,
+    # kept per query, page, language and content version, does not hold the results already.
+    def found():
+        return Article.objects.published().search(query, language, page)
+
+    def groups():
+        return directory_matches(query)
+
     return render(
         request,
         "netinfo/search.html",
@@ -41,7 +46,7 @@ def search(request):
             "page": page,
             "shortened": shortened,
             "found": found if query else None,
-            "groups": SimpleLazyObject(lambda: directory_matches(query)),
+            "groups": groups,
             "searched": "q" in request.GET,
             "max_length": MAX_QUERY_LENGTH,
             "content_version": content_version(),
