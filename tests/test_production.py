@@ -308,7 +308,7 @@ class StalledDatabaseTests(TestCase):
         from django.db import connection
 
         from tests.stalled import FreezableProxy
-        from tests.subprocesses import BASE_DIR as PROJECT
+        from tests.subprocesses import BASE_DIR as PROJECT, collected_static
 
         database = connection.settings_dict
         with FreezableProxy(
@@ -330,6 +330,7 @@ class StalledDatabaseTests(TestCase):
                 "DATABASE_URL": url,
                 "REDIS_URL": "",
                 "DJANGO_ALLOWED_HOSTS": "testserver",
+                "DJANGO_STATIC_ROOT": collected_static(),  # pages render as deployed
                 "NETINFO_REQUEST_DEADLINE": "2",
             }
             process = subprocess.Popen(
