@@ -103,6 +103,22 @@ class LanguageTests(TestCase):
         response = self.client.get("/de/topics/diagnosis/")
         self.assertRedirects(response, "/de/topics/diagnose/", status_code=301)
 
+    def test_an_address_in_other_capitals_redirects_to_the_canonical_one(self):
+        make_article("gep-nets", topic=self.topic, slug_de="gep-net")
+        for address, canonical in [
+            ("/en/articles/GEP-NETs/", "/en/articles/gep-nets/"),
+            ("/en/articles/Gep-Nets/", "/en/articles/gep-nets/"),
+            ("/de/articles/GEP-NET/", "/de/articles/gep-net/"),
+            ("/de/articles/GEP-NETS/", "/de/articles/gep-net/"),  # the English slug
+            ("/en/articles/What-Are-NETs/", "/en/articles/what-are-nets/"),
+            ("/en/topics/Diagnosis/", "/en/topics/diagnosis/"),
+            ("/de/topics/DIAGNOSE/", "/de/topics/diagnose/"),
+        ]:
+            with self.subTest(address):
+                self.assertRedirects(self.client.get(address), canonical, status_code=301)
+        self.assertEqual(self.client.get("/en/articles/gep-nets/").status_code, 200)
+        self.assertEqual(self.client.get("/en/articles/GEP-NETX/").status_code, 404)
+
     def test_a_changed_slug_keeps_its_old_address(self):
         """Links, bookmarks and printed pages name the old address: it leads to the article."""
         editor = make_user("slug-editor", groups=["Editors"])
@@ -123,6 +139,12 @@ class LanguageTests(TestCase):
         ]:
             with self.subTest(old):
                 self.assertRedirects(self.client.get(old), new, status_code=301)
+        # An old address in other capitals too.
+        self.assertRedirects(
+            self.client.get("/en/articles/Carcinoid/"),
+            "/en/articles/carcinoid-syndrome/",
+            status_code=301,
+        )
 
         # Renamed again: every old address leads straight to the newest, in one step.
         rename(slug_en="carcinoid-syndrome-explained")

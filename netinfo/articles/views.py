@@ -15,8 +15,6 @@ from django.views.generic import TemplateView
 
 from netinfo.core.languages import (
     find_by_translated_slug,
-    pick_by_translated_slug,
-    slug_query,
     url_in,
 )
 from netinfo.core.page_cache import content_version, public_page
@@ -202,12 +200,12 @@ def article_detail(request, slug):
     # Usually the slug is the page language's own: one lookup in that slug's unique index.
     article = published.filter(**{f"slug_{get_language()}": slug}).first()
     if article is None:
-        # Another language's slug (an untranslated article, a shared link): the page in
-        # this language is found and the visitor sent there.
-        candidates = list(published.filter(slug_query(slug)).order_by("pk")[: len(LANGUAGE_CODES)])
-        if not candidates:
+        # Another language's slug (an untranslated article, a shared link), the slug in other
+        # capitals, or a slug the article had before: the visitor is sent to its address.
+        try:
+            article = find_by_translated_slug(published, slug)
+        except Http404:
             return redirect_from_former_slug(slug)
-        article = pick_by_translated_slug(candidates, slug)
     if article.get_absolute_url() != request.path:
         return redirect(article.get_absolute_url(), permanent=True)
     return article_page(request, article)
@@ -219,9 +217,9 @@ def redirect_from_former_slug(slug):
     search engines move on too); a slug from the current language wins over one from another.
     """
     former = (
-        FormerSlug.objects.filter(slug=slug, article__in=Article.objects.published())
+        FormerSlug.objects.filter(slug__iexact=slug, article__in=Article.objects.published())
         .select_related("article")
-        .order_by(Case(When(language=get_language(), then=0), default=1))
+        .order_by(Case(When(language=get_language(), then=0), default=1), "-pk")
         .first()
     )
     if former is None:

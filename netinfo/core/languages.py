@@ -43,13 +43,22 @@ def find_by_translated_slug(queryset, slug):
     language is (the caller redirects to the right address). One query either way.
     """
     candidates = list(queryset.filter(slug_query(slug)).order_by("pk")[: len(LANGUAGE_CODES)])
+    if not candidates:
+        candidates = list(
+            queryset.filter(slug_query(slug, "iexact")).order_by("pk")[: len(LANGUAGE_CODES)]
+        )
     return pick_by_translated_slug(candidates, slug)
 
 
-def slug_query(slug):
+def slug_query(slug, lookup="exact"):
+    """
+    Objects with `slug` in any language. With "iexact", also in other capitals: addresses are
+    typed from print and shared by people ("/en/articles/GEP-NETs/"), and the callers redirect
+    to the canonical one (a second query, made only when the exact one finds nothing).
+    """
     query = Q()
     for code in LANGUAGE_CODES:
-        query |= Q(**{f"slug_{code}": slug})
+        query |= Q(**{f"slug_{code}__{lookup}": slug})
     return query
 
 
@@ -58,6 +67,9 @@ def pick_by_translated_slug(candidates, slug):
     language = get_language()
     for candidate in candidates:
         if getattr(candidate, f"slug_{language}") == slug:
+            return candidate
+    for candidate in candidates:
+        if (getattr(candidate, f"slug_{language}") or "").lower() == slug.lower():
             return candidate
     if not candidates:
         raise Http404
