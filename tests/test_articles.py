@@ -103,6 +103,48 @@ class LanguageTests(TestCase):
         response = self.client.get("/de/topics/diagnosis/")
         self.assertRedirects(response, "/de/topics/diagnose/", status_code=301)
 
+    def test_english_shown_on_german_pages_is_marked_as_english(self):
+        """Screen readers read each fallback with an English voice (lang="en")."""
+        from netinfo.articles.models import Authorship, ChangeLogEntry, Contributor
+
+        author = Contributor.objects.create(
+            family_name="Moreau", given_names="Claire", credentials_en="MD, oncologist"
+        )
+        reviewer = Contributor.objects.create(
+            family_name="Berg", given_names="Jonas", credentials_en="PhD", credentials_de="Dr."
+        )
+        Authorship.objects.create(article=self.both, contributor=author, order=1)
+        self.both.medical_reviewer = reviewer
+        self.both.last_reviewed = datetime.date(2026, 1, 10)
+        ChangeLogEntry.objects.create(
+            article=self.both, kind="editorial", summary_en="Clearer wording."
+        )
+        ChangeLogEntry.objects.create(
+            article=self.both, kind="editorial", summary_en="Typo.", summary_de="Tippfehler."
+        )
+        self.both.related_articles.add(self.english_only)
+        refresh(self.both)
+        html = self.client.get("/de/articles/was-sind-net/").content.decode()
+        self.assertIn('Claire Moreau, <span lang="en">MD, oncologist</span>', html)
+        self.assertIn("Jonas Berg, <span>Dr.</span>", html)  # German credentials: no mark
+        self.assertIn('<span lang="en">Clearer wording.</span>', html)
+        self.assertIn("<span>Tippfehler.</span>", html)
+        self.assertIn('<a href="/de/articles/english-only/" lang="en">English only</a>', html)
+        self.assertIn('<p lang="en">Summary of english-only.</p>', html)
+        # An untranslated article's own page: its title in the breadcrumbs too.
+        html = self.client.get("/de/articles/english-only/").content.decode()
+        self.assertIn('<span aria-current="page" lang="en">English only</span>', html)
+        self.assertIn('<a href="/de/topics/diagnose/">Diagnose</a>', html)  # translated
+        # Lists of articles: the home page and the topic page.
+        for address in ["/de/", "/de/topics/diagnose/"]:
+            with self.subTest(address):
+                html = self.client.get(address).content.decode()
+                self.assertIn('lang="en">English only</a>', html)
+                self.assertNotIn('lang="en">Was sind NET?</a>', html)
+        # English pages mark nothing.
+        html = self.client.get("/en/articles/what-are-nets/").content.decode()
+        self.assertNotIn('lang="en"', html.split("<main")[1])
+
     def test_an_address_in_other_capitals_redirects_to_the_canonical_one(self):
         make_article("gep-nets", topic=self.topic, slug_de="gep-net")
         for address, canonical in [

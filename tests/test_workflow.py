@@ -472,6 +472,40 @@ class AdminListAndDashboardTests(TestCase):
         response = self.client.get("/admin/dashboard/")
         self.assertEqual(response.context["lists"]["never_reviewed"], [])
 
+    def test_dashboard_lists_what_german_pages_show_in_english(self):
+        from netinfo.articles.models import Authorship
+
+        draft = Article.objects.get(slug_en="a-draft")
+        untranslated = ChangeLogEntry.objects.create(
+            article=self.reviewed, kind="editorial", summary_en="Clearer wording."
+        )
+        ChangeLogEntry.objects.create(
+            article=self.reviewed, kind="editorial", summary_en="Typo.", summary_de="Tippfehler."
+        )
+        ChangeLogEntry.objects.create(article=draft, kind="editorial", summary_en="Not live.")
+        english_only = Contributor.objects.create(family_name="Moreau", credentials_en="MD")
+        translated = Contributor.objects.create(
+            family_name="Berg", credentials_en="PhD", credentials_de="Dr."
+        )
+        on_a_draft = Contributor.objects.create(family_name="Lund", credentials_en="RN")
+        Authorship.objects.create(article=self.reviewed, contributor=english_only, order=1)
+        Authorship.objects.create(article=self.reviewed, contributor=translated, order=2)
+        Authorship.objects.create(article=draft, contributor=on_a_draft, order=1)
+        reviewer_record = Contributor.objects.get(user=self.reviewer)  # credentials in English
+        Article.objects.filter(pk=self.unreviewed.pk).update(medical_reviewer=reviewer_record)
+
+        self.client.force_login(self.reviewer)
+        with self.assertNumQueries(12):  # session, user, permissions and one query per list
+            response = self.client.get("/admin/dashboard/")
+        lists = response.context["lists"]
+        self.assertEqual(lists["german_changes"], [untranslated])
+        self.assertEqual(lists["german_credentials"], [english_only, reviewer_record])
+        html = response.content.decode()
+        self.assertIn("“What changed” lines shown in English on German pages (1)", html)
+        self.assertIn('<span lang="en">Clearer wording.</span>', html)
+        self.assertIn("Credentials shown in English on German pages (2)", html)
+        self.assertIn(f"/admin/netinfo/contributor/{english_only.pk}/change/", html)
+
     def test_working_copies_are_marked_filtered_and_carry_no_review_dates(self):
         copy = services.propose_clinical_change(self.reviewed, self.editor)
         self.assertEqual(

@@ -38,15 +38,7 @@ def render_page_parts(article):
         with translation.override(language):
             cited = reference_list(citations[content_language], content_language)
             parts[language] = {
-                "authors": [
-                    {
-                        "name": author.name,
-                        "family": author.family_name,
-                        "given": author.given_names,
-                        "credentials": translated_value(author, "credentials", language)[0],
-                    }
-                    for author in authors
-                ],
+                "authors": [author_entry(author, language) for author in authors],
                 "references": render_to_string(
                     "references/includes/_reference_list.html", {"reference_list": cited}
                 )
@@ -70,6 +62,18 @@ def render_page_parts(article):
                 else "",
             }
     return parts
+
+
+def author_entry(author, language):
+    """An author as a page in `language` names them; credentials in English where missing."""
+    credentials, credentials_language = translated_value(author, "credentials", language)
+    return {
+        "name": author.name,
+        "family": author.family_name,
+        "given": author.given_names,
+        "credentials": credentials,
+        "credentials_language": credentials_language,
+    }
 
 
 def refresh_page(article):

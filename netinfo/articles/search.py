@@ -113,6 +113,8 @@ class SearchResult:
     summary: str
     url: str
     snippet: str  # escaped, the matches in <mark>
+    title_language: str = ""  # the language the title and summary are in
+    summary_language: str = ""
 
 
 def search_articles(queryset, query, language, page=1):
@@ -155,11 +157,16 @@ def result(row, language):
     def value(name):
         return row.get(f"{name}_{language}") or row[f"{name}_en"] or ""
 
+    def language_of(name):
+        return language if row.get(f"{name}_{language}") else "en"
+
     return SearchResult(
         title=value("title"),
         summary=value("summary"),
         url=reverse("netinfo:article-detail", kwargs={"slug": value("slug")}),
         snippet="",
+        title_language=language_of("title"),
+        summary_language=language_of("summary"),
     )
 
 

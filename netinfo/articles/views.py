@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from netinfo.core.languages import (
     find_by_translated_slug,
+    translated_value,
     url_in,
 )
 from netinfo.core.page_cache import content_version, public_page
@@ -82,6 +83,7 @@ def topic_detail(request, slug):
             "topic": topic,
             "articles": topic.articles.all(),
             "switcher_urls": {code: url_in(code, topic) for code in LANGUAGE_CODES},
+            "name_language": translated_value(topic, "name", get_language())[1],
         },
     )
 

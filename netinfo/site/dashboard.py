@@ -2,9 +2,10 @@
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
-from netinfo.articles.models import Article
+from netinfo.articles.models import Article, ChangeLogEntry, Contributor
 from patient_groups.models import PatientGroup
 from references.models import Reference
 
@@ -32,7 +33,7 @@ def needs_attention(user):
             .order_by("submitted_at", "pk")
         )
         candidates = Article.objects.exclude(status=Article.Status.ARCHIVED).only(
-            "pk", "title_en", "title_de", "slug_de", "body_html_de", "status",
+            "pk", "title_en", "title_de", "slug_en", "slug_de", "text_languages", "status",
             "content_hashes", "translation_sources", "readability", "audience",
         )  # fmt: skip
         lists["translations"] = [
@@ -47,6 +48,23 @@ def needs_attention(user):
             for code, figures in sorted(article.readability.items())
             if not figures.get("meets_target")
         ]
+        # German pages show these in English (marked lang="en") until someone translates them.
+        lists["german_changes"] = list(
+            ChangeLogEntry.objects.of_live_articles()
+            .filter(Q(summary_de="") | Q(summary_de__isnull=True))
+            .select_related("article")
+            .order_by("article__title_en", "-created", "-pk")
+        )
+        live_ids = Article.objects.published().values("pk")
+        lists["german_credentials"] = list(
+            Contributor.objects.filter(
+                Q(authored_articles__in=live_ids) | Q(reviewed_articles__in=live_ids)
+            )
+            .exclude(Q(credentials_en="") | Q(credentials_en__isnull=True))
+            .filter(Q(credentials_de="") | Q(credentials_de__isnull=True))
+            .distinct()
+            .order_by("family_name", "given_names", "pk")
+        )
     if user.has_perm("references.view_reference"):
         lists["unverified"] = list(Reference.objects.unverified().order_by("key"))
     if user.has_perm("patient_groups.view_patientgroup"):

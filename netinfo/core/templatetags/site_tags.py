@@ -1,9 +1,11 @@
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info
 
 from netinfo.core.context_processors import site
+from netinfo.core.languages import lang_attribute, translated_value
 
 register = template.Library()
 
@@ -73,9 +75,36 @@ def language_links(context):
 
 
 @register.inclusion_tag("includes/_breadcrumbs.html")
-def breadcrumbs(current, topic=None):
-    """The trail from the home page to this page (`current`, its title), through its topic."""
+def breadcrumbs(current, topic=None, current_language=None):
+    """
+    The trail from the home page to this page (`current`, its title, in `current_language`
+    where that is not the page's), through its topic.
+    """
     return {
         "current": str(current),
+        "current_language": current_language,
         "topic": topic if topic and str(current) != topic.name else None,
     }
+
+
+@register.filter
+def fallback_lang(obj, field):
+    """
+    ' lang="en"' where `obj`'s `field` is shown in English on a page in another language (its
+    own translation is missing), so that screen readers read it with the right voice; put it
+    in the element's tag: <h2{{ topic|fallback_lang:"name" }}>{{ topic.name }}</h2>.
+    """
+    language = get_language()
+    return lang_attribute(translated_value(obj, field, language)[1], language)
+
+
+@register.filter
+def name_with_credentials(person):
+    """A contributor's name and credentials, the credentials marked when shown in English."""
+    language = get_language()
+    credentials, used = translated_value(person, "credentials", language)
+    if not credentials:
+        return person.name
+    return format_html(
+        "{}, <span{}>{}</span>", person.name, lang_attribute(used, language), credentials
+    )
