@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Ordinals ("1st", "1.") in the reference list's links back to the text.
+    "django.contrib.humanize",
     "django_countries",
     "cookie_consent",
     "csp",

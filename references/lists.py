@@ -5,8 +5,8 @@ templates/references/includes/_reference_list.html.
 """
 
 from dataclasses import dataclass, field
-from string import ascii_lowercase
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.utils.translation import gettext as _
 
 from . import identifiers
@@ -19,7 +19,9 @@ class ListedReference:
     number: int
     citation: str  # the stored NLM citation as HTML, every field escaped by Reference.save()
     links: list = field(default_factory=list)  # [(url, label)]
-    backlinks: list = field(default_factory=list)  # [(anchor, letter, accessible label)]
+    # Links back to each place the text cites it: [(anchor, visible text, accessible name)];
+    # one place: the text is "Back to the text"; more: "1st", "2nd" ... after that phrase.
+    backlinks: list = field(default_factory=list)
 
 
 def reference_list(citations, language):
@@ -44,21 +46,15 @@ def listed(reference, number, count, language):
     if reference.url and not reference.doi:
         item.links.append((reference.url, _("Web page")))
     if count == 1:
-        label = _("Back to reference %(number)s in the text") % {"number": number}
-        item.backlinks.append((anchor_id(number, 1), "", label))
+        # The accessible name begins with the visible words (WCAG 2.5.3, label in name).
+        label = _("Back to the text where source %(number)s is cited") % {"number": number}
+        item.backlinks.append((anchor_id(number, 1), _("Back to the text"), label))
     else:
         for occurrence in range(1, count + 1):
-            letter = backlink_letter(occurrence - 1)
-            label = _("Back to reference %(number)s in the text, place %(letter)s") % {
+            place = ordinal(occurrence)
+            label = _("%(ordinal)s mention of source %(number)s in the text") % {
+                "ordinal": place,
                 "number": number,
-                "letter": letter,
             }
-            item.backlinks.append((anchor_id(number, occurrence), letter, label))
+            item.backlinks.append((anchor_id(number, occurrence), place, label))
     return item
-
-
-def backlink_letter(index):
-    """The letter of the index-th place a reference is cited: a, b, c ... z, aa, ab ..."""
-    if index < 26:
-        return ascii_lowercase[index]
-    return backlink_letter(index // 26 - 1) + backlink_letter(index % 26)

@@ -103,7 +103,21 @@ class NumberingTests(TestCase):
         self.assertContains(response, 'href="https://pmc.ncbi.nlm.nih.gov/articles/PMC5678742/"')
         self.assertContains(response, 'href="#cite-1-1"')
         self.assertContains(response, 'href="#cite-1-2"')
-        self.assertContains(response, ">b</a>")  # second back-link letter
+        # Back-links that say where they lead: one per place the source is cited.
+        self.assertContains(
+            response,
+            '<span aria-hidden="true">↑ </span>Back to the text: <span class="reference-list__place">'
+            '<a href="#cite-1-1" aria-label="1st mention of source 1 in the text">1st</a>,</span> '
+            '<span class="reference-list__place"><a href="#cite-1-2" '
+            'aria-label="2nd mention of source 1 in the text">2nd</a></span> mention',
+        )
+        self.assertContains(
+            response,
+            '<a href="#cite-2-1" aria-label="Back to the text where source 2 is cited">'
+            '<span aria-hidden="true">↑ </span>Back to the text</a>',
+        )
+        # The number never starts a line of its own: the space before it does not break.
+        self.assertContains(response, 'One\u202f<sup class="citation">')
 
     def test_reference_list_in_german(self):
         make_reference("pmc", pmid="29091800", pmcid="PMC5678742")
@@ -124,10 +138,15 @@ class NumberingTests(TestCase):
         )
         self.assertContains(
             response,
-            '<a href="#cite-1-2" aria-label="Zurück zu Quellenverweis 1 im Text, Stelle b">b</a>',
+            'Zurück zum Text: <span class="reference-list__place"><a href="#cite-1-1" '
+            'aria-label="1. Erwähnung von Quelle 1 im Text">1.</a>,</span> '
+            '<span class="reference-list__place"><a href="#cite-1-2" '
+            'aria-label="2. Erwähnung von Quelle 1 im Text">2.</a></span> Erwähnung',
         )
         self.assertContains(
-            response, '<a href="#cite-2-1" aria-label="Zurück zu Quellenverweis 2 im Text">↑</a>'
+            response,
+            '<a href="#cite-2-1" aria-label="Zurück zum Text, wo Quelle 2 genannt wird">'
+            '<span aria-hidden="true">↑ </span>Zurück zum Text</a>',
         )
         # The English page lists only what the English text cites.
         response = self.client.get("/en/articles/german-list/")

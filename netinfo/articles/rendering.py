@@ -50,6 +50,11 @@ URL_SCHEMES = {"http", "https", "mailto"}
 MARKER_RE = re.compile(r"\[\[(?P<kind>figure|series):(?P<key>[^\]\s]*)\]\]")
 PLACED_MARKER_RE = re.compile(r"<p>\[\[(?P<kind>figure|series):(?P<key>[A-Za-z0-9_-]+)\]\]</p>")
 CITATION_SUP_RE = re.compile(r'<sup class="citation[^"]*">.*?</sup>', re.DOTALL)
+# The space a writer puts before [@key] becomes a narrow no-break space: the number must not
+# start a line of its own, and its padded link (site.css) leaves room enough around it.
+SPACE_BEFORE_CITATION_RE = re.compile(r'\s+(?=<sup class="citation)')
+# A citation with the space before it, for the plain text ("a NET [1]." -> "a NET.").
+CITATION_WITH_SPACE_RE = re.compile(r'\s*<sup class="citation[^"]*">.*?</sup>', re.DOTALL)
 MIN_TOC_HEADINGS = 3
 
 
@@ -110,7 +115,7 @@ def sanitize(html):
 
 
 def plain_text(html):
-    text = CITATION_SUP_RE.sub("", html)
+    text = CITATION_WITH_SPACE_RE.sub("", html)
     text = nh3.clean(re.sub(r"</(p|h[2-4]|li|td|th|blockquote)>", r" \g<0>", text), tags=set())
     return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 
@@ -238,7 +243,7 @@ def render_markdown(source, language, references=None):
             ],
             output_format="html",
         )
-        html = md.convert(source)
+        html = SPACE_BEFORE_CITATION_RE.sub("\u202f", md.convert(source))
     return sanitize(html), md.toc_tokens, numbering
 
 

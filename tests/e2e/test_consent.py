@@ -77,6 +77,8 @@ def test_banner_works_with_the_keyboard_alone(page):
     page.goto("/en/")
     page.get_by_role("button", name="Accept all").wait_for()
     page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # "Customise or read more", at the end of the banner's text
+    assert page.evaluate("document.activeElement.textContent") == "Customise or read more"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Accept all"
     page.keyboard.press("Tab")

@@ -105,6 +105,6 @@ def name_with_credentials(person):
     credentials, used = translated_value(person, "credentials", language)
     if not credentials:
         return person.name
-    return format_html(
-        "{}, <span{}>{}</span>", person.name, lang_attribute(used, language), credentials
-    )
+    if used == language:
+        return f"{person.name}, {credentials}"
+    return format_html('{}, <span lang="{}">{}</span>', person.name, used, credentials)
