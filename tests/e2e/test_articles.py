@@ -1,6 +1,7 @@
 """A visitor finds an article and reads it in German."""
 
 import pytest
+from django.utils import translation
 
 from tests.factories import make_article, make_reference, make_topic, refresh
 
@@ -75,3 +76,40 @@ def test_a_printed_article_keeps_its_addresses(page):
     assert page.get_by_text("doi:10.1016/j.neo.2017.09.002").is_visible()
     for hidden in (".reference-list__links", ".related", ".directory-teaser"):
         assert not page.locator(hidden).first.is_visible(), hidden
+
+
+def test_every_demo_article_prints_without_a_near_empty_last_page(page):
+    """
+    Patients print articles for their appointments: text at 12 pt, and no sheet that holds
+    only the "Read this page online" line (it prints under the title now).
+    """
+    import io
+
+    from django.core.management import call_command
+    from pypdf import PdfReader
+
+    from netinfo.articles.models import Article
+
+    call_command("load_demo_content", stdout=io.StringIO())
+    pages = {}
+    for article in Article.objects.published().order_by("pk"):
+        for language in article.translated_languages():
+            with translation.override(language):
+                address = article.get_absolute_url()
+            page.goto(address)
+            page.emulate_media(media="print")
+            size = page.locator(".article__body p").first.evaluate(
+                "p => getComputedStyle(p).fontSize"
+            )
+            assert float(size.removesuffix("px")) >= 16, (address, size)  # 12 pt
+            sheets = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
+            last = [line for line in sheets[-1].extract_text().splitlines() if line.strip()]
+            pages[address] = len(sheets)
+            content = [
+                line for line in last if not line.startswith(("Read this page", "Diese Seite"))
+            ]
+            assert content, (address, last)
+            first = sheets[0].extract_text()
+            assert "Read this page online" in first or "Diese Seite im Internet" in first
+    assert len(pages) >= 10
+    print("printed pages:", pages)
