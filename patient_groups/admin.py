@@ -1,7 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
@@ -13,9 +17,9 @@ from netinfo.core.history import RevisionHistoryAdmin
 from netinfo.core.page_cache import bump_content_version
 from netinfo.core.text import folded
 
+from . import services
 from .export import csv_response, json_response
-from .models import PatientGroup, Region, Service, language_choices
-from .regions import suggested_region_slug
+from .models import PatientGroup, Region, Service, Suggestion, language_choices
 
 
 @admin.register(Region)
@@ -71,7 +75,7 @@ class PatientGroupForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("region"):
             country = cleaned.get("country")
-            suggestion = Region.objects.filter(slug=suggested_region_slug(country)).first()
+            suggestion = Region.objects.for_country(country)
             if suggestion is not None:
                 # Pre-select the usual region; staff confirm it (or pick another) and save again.
                 self.data = self.data.copy()
@@ -180,3 +184,88 @@ class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         return json_response(
             queryset.select_related("region"), request, staff=True, attachment=True
         )
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """Visitors' suggestions: read, compare with the record, accept with one click or decline."""
+
+    list_display = ["__str__", "kind", "status", "created", "handled_by"]
+    list_filter = ["status", "kind"]
+    search_fields = ["name", "group__name", "message"]
+    list_select_related = ["group", "handled_by"]
+    change_form_template = "admin/patient_groups/suggestion/change_form.html"
+    fields = [
+        *("kind", "group", "status", "created", "language", "message", "contact_email"),
+        *("handled_by", "handled_at"),
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # suggestions come from visitors' forms only
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/accept/",
+                self.admin_site.admin_view(self.accept_view),
+                name="patient_groups_suggestion_accept",
+            ),
+            path(
+                "<int:object_id>/decline/",
+                self.admin_site.admin_view(self.decline_view),
+                name="patient_groups_suggestion_decline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Nothing to save here: a suggestion is accepted or declined with its own buttons.
+        context.update(
+            show_save=False,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
+            changes=obj.proposed_changes() if obj else [],
+            can_handle=obj is not None
+            and obj.status == Suggestion.Status.WAITING
+            and self.may_handle(request, obj),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def may_handle(self, request, suggestion):
+        needed = (
+            "patient_groups.add_patientgroup"
+            if suggestion.kind == Suggestion.Kind.NEW
+            else "patient_groups.change_patientgroup"
+        )
+        return self.has_change_permission(request, suggestion) and request.user.has_perm(needed)
+
+    def accept_view(self, request, object_id):
+        return self.handle(request, object_id, services.accept_suggestion)
+
+    def decline_view(self, request, object_id):
+        return self.handle(request, object_id, services.decline_suggestion)
+
+    def handle(self, request, object_id, step):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        suggestion = get_object_or_404(Suggestion.objects.select_related("group"), pk=object_id)
+        if not self.may_handle(request, suggestion):
+            raise PermissionDenied
+        here = reverse("admin:patient_groups_suggestion_change", args=[suggestion.pk])
+        try:
+            group = step(suggestion, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(here)
+        if group is None:
+            self.log_change(request, suggestion, _("Declined."))
+            self.message_user(request, _("The suggestion is declined; the directory is unchanged."))
+            return redirect(reverse("admin:patient_groups_suggestion_changelist"))
+        self.log_change(request, suggestion, _("Accepted into the directory."))
+        self.message_user(
+            request,
+            _("Accepted: “%(name)s” is up to date in the directory.") % {"name": group.name},
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:patient_groups_patientgroup_change", args=[group.pk]))

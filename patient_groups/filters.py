@@ -51,8 +51,20 @@ class DirectoryFilter(django_filters.FilterSet):
             data["language"] = data["language"].strip().lower()
         if data.get("q"):
             data["q"] = clean_query(data["q"])[0][:MAX_NAME_LENGTH]
-        super().__init__(data, queryset=PatientGroup.objects.active())
         self.regions = {region.slug: region for region in regions}
+        # Once a region is chosen, only its countries are offered. A country from elsewhere
+        # (an old bookmark, a hand-made address) wins over the region, with a notice, rather
+        # than a list of no groups.
+        region = self.regions.get(data.get("region", ""))
+        self.region_left_out = None
+        if region is not None and data.get("country"):
+            if not region.covers(data["country"]):
+                self.region_left_out = (data["country"], region)
+                del data["region"]
+                region = None
+        if region is not None:
+            country_codes = [code for code in country_codes if region.covers(code)]
+        super().__init__(data, queryset=PatientGroup.objects.active())
         self.filters["region"].extra["choices"] = [(r.slug, r.name) for r in regions]
         self.filters["country"].extra["choices"] = sorted(
             ((code, country_name(code)) for code in country_codes), key=lambda c: c[1]
@@ -91,9 +103,19 @@ class DirectoryFilter(django_filters.FilterSet):
                 "No groups are listed for the language “%(value)s”; showing all languages."
             ),
         }
-        return [
+        notices = [
             messages[name] % {"value": value} for name, value in raw.items() if name in messages
         ]
+        if self.region_left_out is not None:
+            code, region = self.region_left_out
+            notices.insert(
+                0,
+                _(
+                    "%(country)s is not in the region “%(region)s”: showing all groups in %(country)s."
+                )
+                % {"country": country_name(code), "region": region.name},
+            )
+        return notices
 
     def query_string(self):
         """The chosen filters as they go into the address (for pages and the JSON link)."""

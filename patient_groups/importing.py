@@ -20,7 +20,6 @@ from references.exchange import encoding_of
 from references.imports import CONTROL_CHARACTER
 
 from .models import PatientGroup, Region
-from .regions import suggested_region_slug
 
 REQUIRED_COLUMNS = {"name", "country", "region"}
 PAN_EUROPEAN = "EU"
@@ -93,6 +92,14 @@ def read_rows(data):
         raise ImportFailed([_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]) from None
 
 
+def usual_region(country, regions):
+    """The first region in order whose countries include `country` (regions: by slug and name)."""
+    listing = sorted(
+        {region.pk: region for region in regions.values()}.values(), key=lambda r: (r.order, r.pk)
+    )
+    return next((region for region in listing if country and country in region.country_list), None)
+
+
 def group_from_row(row, regions):
     """(unsaved PatientGroup with the row's values, list of problems)."""
     problems = []
@@ -113,9 +120,7 @@ def group_from_row(row, regions):
                 % {"code": code}
             )
     wanted = row.get("region", "").lower()
-    region = regions.get(wanted) or (
-        regions.get(suggested_region_slug(country)) if not wanted else None
-    )
+    region = regions.get(wanted) or (usual_region(country, regions) if not wanted else None)
     if region is None:
         problems.append(_("unknown region “%(region)s”") % {"region": row.get("region", "")})
     existing = PatientGroup.objects.filter(name=name, country=country).first()

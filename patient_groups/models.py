@@ -120,6 +120,11 @@ class RegionManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def for_country(self, code):
+        """The region that lists the country (ISO 3166-1 alpha-2), the first in order; or None."""
+        code = (code or "").upper()
+        return next((r for r in self.exclude(countries="") if code in r.country_list), None)
+
 
 class Region(models.Model):
     """A part of the world the directory is grouped by, in the order visitors see them."""
@@ -128,6 +133,18 @@ class Region(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.TextField(_("short description"), blank=True, max_length=500)
+    # Which countries' groups belong here: the directory offers only these countries once the
+    # region is chosen, and a group's country must be one of its region's (seeded by
+    # migration 0009; staff keep the list under Regions).
+    countries = models.CharField(
+        _("countries"),
+        max_length=1200,
+        blank=True,
+        help_text=_(
+            "ISO 3166 codes of the countries in this region, separated by spaces (e.g. “DE FR”). "
+            "Empty: groups from any country (e.g. worldwide)."
+        ),
+    )
 
     objects = RegionManager()
 
@@ -141,6 +158,28 @@ class Region(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def country_list(self):
+        return self.countries.split()
+
+    def covers(self, code):
+        """Whether a group from the country (alpha-2 code) belongs in this region."""
+        return not self.countries or code.upper() in self.country_list
+
+    def clean(self):
+        codes = [code.upper() for code in dict.fromkeys(self.countries.split())]
+        unknown = [code for code in codes if code not in countries]
+        if unknown:
+            raise ValidationError(
+                {
+                    "countries": _(
+                        "Unknown country codes: %(codes)s. Use ISO 3166 codes such as DE, FR, JP."
+                    )
+                    % {"codes": ", ".join(unknown)}
+                }
+            )
+        self.countries = " ".join(codes)
 
 
 class PatientGroupQuerySet(models.QuerySet):
@@ -179,6 +218,8 @@ class PatientGroupQuerySet(models.QuerySet):
         )
 
 
+# Addresses under /patient-groups/ that are pages of their own, not groups (patient_groups.urls).
+RESERVED_SLUGS = {"add", "thank-you"}
 # What the directory's name search looks in (PatientGroup.search_text).
 SEARCHED_FIELDS = {"name", "acronym", "former_names", "city"}
 # What a group's entry in the directory shows (PatientGroup.listing_html).
@@ -360,13 +401,36 @@ class PatientGroup(models.Model):
             errors["website"] = _("Enter a web address that starts with https:// or http://.")
         if self.coverage == self.Coverage.NATIONAL and not self.country:
             errors["country"] = _("A national group needs a country.")
+        if self.country and self.region_id and not self.region.covers(self.country.code):
+            errors["region"] = self.region_problem()
         if errors:
             raise ValidationError(errors)
+
+    def region_problem(self):
+        """Why the group's country does not belong in its region, and what to do instead."""
+        values = {"country": country_name(self.country.code), "region": self.region.name}
+        usual = Region.objects.for_country(self.country.code)
+        if usual is not None:
+            return _(
+                "%(country)s is not one of the countries of “%(region)s”; it belongs to "
+                "“%(usual)s”. Choose that region, or add the country to “%(region)s” under "
+                "Regions."
+            ) % {**values, "usual": usual.name}
+        return (
+            _(
+                "%(country)s is not one of the countries of “%(region)s”. Choose another region, "
+                "or add the country to “%(region)s” under Regions."
+            )
+            % values
+        )
 
     def unique_slug(self):
         base = slugify(f"{self.name} {self.country or ''}")[:200] or "group"
         slug, number = base, 1
-        while PatientGroup.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while (
+            slug in RESERVED_SLUGS
+            or PatientGroup.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+        ):
             number += 1
             slug = f"{base}-{number}"
         return slug
@@ -419,3 +483,110 @@ class PatientGroup(models.Model):
     def mark_verified(self, user):
         self.last_verified = timezone.localdate()
         self.verified_by = user
+
+
+# What a suggestion may propose for a group's public record, in the order forms show them.
+PROPOSED_FIELDS = [
+    *("name", "acronym", "country", "city", "website", "email", "phone", "languages"),
+    "description",
+]
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=Suggestion.Status.WAITING)
+
+
+class Suggestion(models.Model):
+    """
+    What a visitor proposes for the directory, without an account: a correction to a group's
+    record, or an association to add. Directory staff accept it into the record
+    (patient_groups.services.accept_suggestion) or decline it. The contact address is for
+    their questions only: it is never published, exported or copied into the record.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        NEW = "new", _("New association")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    group = models.ForeignKey(
+        PatientGroup,
+        verbose_name=_("patient group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+        help_text=_("The group corrected, or the one created from this suggestion."),
+    )
+    name = models.CharField(_("name of the association"), max_length=200, blank=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    country = CountryField(_("country"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    email = models.EmailField(
+        _("public e-mail of the association"),
+        blank=True,
+        help_text=_("Shown to visitors, so that patients can write to the association."),
+    )
+    phone = models.CharField(_("public phone number"), max_length=50, blank=True)
+    languages = models.CharField(
+        _("languages served"),
+        max_length=200,
+        blank=True,
+        help_text=_("ISO 639-1 codes separated by spaces, e.g. “de en”."),
+    )
+    description = models.TextField(_("short description"), blank=True, max_length=1000)
+    message = models.TextField(
+        _("message to the editors"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What is wrong or out of date, or anything else we should know."),
+    )
+    contact_email = models.EmailField(
+        _("your e-mail, for our questions"),
+        blank=True,
+        help_text=_("Never published. We only write if we have a question about your suggestion."),
+    )
+    language = models.CharField(_("language of the form"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True
+    )
+    created = models.DateTimeField(_("received"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("suggestion for the directory")
+        verbose_name_plural = _("suggestions for the directory")
+
+    def __str__(self):
+        if self.kind == self.Kind.CORRECTION and self.group_id:
+            return gettext("Correction to %(name)s") % {"name": self.group.name}
+        return gettext("New association: %(name)s") % {"name": self.name}
+
+    def proposed_changes(self):
+        """[(field, current value, proposed value)] where the suggestion differs from the record."""
+        current = self.group if self.kind == self.Kind.CORRECTION else None
+        changes = []
+        for name in PROPOSED_FIELDS:
+            proposed = str(getattr(self, name) or "")
+            now = str(getattr(current, name) or "") if current is not None else ""
+            if proposed and proposed != now:
+                changes.append((PatientGroup._meta.get_field(name), now, proposed))
+        return changes

@@ -1,20 +1,24 @@
-from urllib.parse import quote
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.db.models.functions import Lower
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from netinfo.core.jsonld import to_script_json
 from netinfo.core.page_cache import content_version, public_page
+from netinfo.core.ratelimit import over_limit
 
+from . import services
 from .export import csv_response, json_response
 from .filters import DirectoryFilter, filter_options
-from .models import PatientGroup, Region
+from .forms import SuggestionForm
+from .models import PatientGroup, Region, Suggestion
 
 PAGE_SIZE = 50
 # The directory's GET parameters (patient_groups.filters.DirectoryFilter).
@@ -174,16 +178,80 @@ def group_list_csv(request):
 @public_page
 def group_detail(request, slug):
     group = get_object_or_404(PatientGroup.objects.select_related("region"), slug=slug)
-    subject = _("Correction for the NET Info directory: %(name)s") % {"name": group.name}
     return render(
         request,
         "patient_groups/patientgroup_detail.html",
-        {
-            "group": group,
-            "jsonld": to_script_json(organization_data(group, request)),
-            "correction_subject": quote(subject),
-        },
+        {"group": group, "jsonld": to_script_json(organization_data(group, request))},
     )
+
+
+# How many suggestions one address may send in an hour.
+SUGGESTIONS_PER_HOUR = 5
+
+
+# The forms set no cookie, so that their pages stay cacheable like every public page; without
+# a CSRF cookie, same_origin() and the form's signed token do what CSRF protection would.
+@csrf_exempt
+@public_page
+def suggest_correction(request, slug):
+    group = get_object_or_404(PatientGroup.objects.select_related("region"), slug=slug)
+    return suggestion_page(request, Suggestion.Kind.CORRECTION, group)
+
+
+@csrf_exempt
+@public_page
+def suggest_new_group(request):
+    return suggestion_page(request, Suggestion.Kind.NEW)
+
+
+def suggestion_page(request, kind, group=None):
+    status = 200
+    if request.method == "POST":
+        form = SuggestionForm(request.POST, kind=kind, group=group)
+        if not same_origin(request):
+            form.add_error(None, gettext("This form can only be sent from its page on this site."))
+            status = 403
+        elif over_limit(request, "suggestion", SUGGESTIONS_PER_HOUR, 3600):
+            form.add_error(
+                None,
+                gettext(
+                    "We have received several suggestions from your connection in the last "
+                    "hour. Please try again later, or write to us by e-mail."
+                ),
+            )
+            status = 429
+        elif form.is_valid():
+            if not form.is_spam():
+                services.submit_suggestion(form.save(commit=False), language=get_language())
+            return redirect("patient_groups:suggestion-sent", permanent=False)
+        else:
+            status = 400
+    else:
+        form = SuggestionForm(kind=kind, group=group)
+    return render(
+        request,
+        "patient_groups/suggestion_form.html",
+        {"form": form, "group": group, "kind": kind},
+        status=status,
+    )
+
+
+def same_origin(request):
+    """
+    Whether a POST comes from a page of this site: browsers name the page's origin (Origin,
+    or Referer where they leave it out). What CSRF protection checks besides its cookie.
+    """
+    sender = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(sender)
+    if not parts.scheme or not parts.netloc:
+        return False
+    ours = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    return f"{parts.scheme}://{parts.netloc}" in ours
+
+
+@public_page
+def suggestion_sent(request):
+    return render(request, "patient_groups/suggestion_sent.html")
 
 
 def organization_data(group, request):

@@ -55,7 +55,11 @@ def make_pages():
         # Finds the group by name and names a country with groups: the search's directory part.
         "search-groups": "/en/search/?q=NET+Germany",
         "directory": "/en/patient-groups/",
+        "directory-de": "/de/patient-groups/?region=europe&country=JP",  # with a notice
         "group": group.get_absolute_url(),
+        "group-suggest": f"/en/patient-groups/{group.slug}/suggest/",
+        "group-add-de": "/de/patient-groups/add/",
+        "suggestion-sent": "/en/patient-groups/thank-you/",
         "cookie-settings": "/en/cookies/",
         "about": "/en/about/",
         "updates": "/en/updates/",

@@ -229,7 +229,7 @@ class DirectoryPageTests(TestCase):
         group = PatientGroup.objects.get(name="Netzwerk NeT")
         response = self.client.get(f"/en/patient-groups/{group.slug}/")
         self.assertContains(response, "<h1>Netzwerk NeT")
-        self.assertContains(response, "mailto:info@netinfo.example?subject=Correction")
+        self.assertContains(response, f'href="/en/patient-groups/{group.slug}/suggest/"')
         html = response.content.decode()
         data = json.loads(
             html.split('<script type="application/ld+json">')[1].split("</script>")[0]

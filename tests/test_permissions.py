@@ -8,7 +8,11 @@ from tests.factories import make_article, make_group, make_reference, make_super
 
 ROLES = ["anonymous", "Editors", "Medical reviewers", "Directory staff", "superuser"]
 ARTICLE_MODELS = {"netinfo.topic", "netinfo.article", "netinfo.contributor", "references.reference"}
-DIRECTORY_MODELS = {"patient_groups.patientgroup", "patient_groups.region"}
+DIRECTORY_MODELS = {
+    "patient_groups.patientgroup",
+    "patient_groups.region",
+    "patient_groups.suggestion",
+}
 
 # What each role may do per model: (view, add, change, delete). Anything not listed: nothing.
 EXPECTED = {
@@ -21,6 +25,8 @@ EXPECTED = {
     "Directory staff": {
         "patient_groups.patientgroup": (True, True, True, False),
         "patient_groups.region": (True, False, True, False),
+        # Visitors send suggestions; staff accept or decline them (change) and remove spam.
+        "patient_groups.suggestion": (True, False, True, True),
     },
 }
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from netinfo.articles.models import Article, ChangeLogEntry, Contributor
-from patient_groups.models import PatientGroup
+from patient_groups.models import PatientGroup, Suggestion
 from references.models import Reference
 
 DUE_SOON_DAYS = 90
@@ -73,5 +73,9 @@ def needs_attention(user):
             .verification_overdue()
             .select_related("region")
             .order_by("name")
+        )
+    if user.has_perm("patient_groups.view_suggestion"):
+        lists["suggestions"] = list(
+            Suggestion.objects.waiting().select_related("group").order_by("created", "pk")
         )
     return lists

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from patient_groups.importing import import_groups
-from tests.factories import make_user
+from tests.factories import make_group, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,3 +41,20 @@ def test_staff_filter_by_region_and_country_in_the_admin(page):
     assert "2 patient groups" in page.locator(".paginator").inner_text()
     names = page.locator("#result_list tbody th").all_inner_texts()
     assert sorted(names) == ["CNETS India", "Carcinoid and Neuroendocrine Tumour Society India"]
+
+
+def test_a_visitor_suggests_contact_details_without_a_cookie(page):
+    """The real browser sends the form from its page: Origin header, no cookie, no script."""
+    from patient_groups.models import Suggestion
+
+    group = make_group("NET Patient Network", country="DE")
+    page.goto(f"/en/patient-groups/{group.slug}/")
+    page.get_by_role("link", name="Suggest contact details").click()
+    page.get_by_label("Public e-mail of the association").fill("info@net-network.example")
+    page.get_by_label("Message to the editors").fill("They answer the phone on Tuesdays.")
+    page.wait_for_timeout(3100)  # people take a few seconds; the form turns away instant posts
+    page.get_by_role("button", name="Send to the editors").click()
+    page.get_by_role("heading", name="Thank you").wait_for()
+    assert page.context.cookies() == []
+    suggestion = Suggestion.objects.get()
+    assert (suggestion.group, suggestion.email) == (group, "info@net-network.example")
