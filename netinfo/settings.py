@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # Ordinals ("1st", "1.") in the reference list's links back to the text.
     "django.contrib.humanize",
+    # PostgreSQL's lookups (trigram_similar for "Did you mean ...?"); idle on SQLite.
+    "django.contrib.postgres",
     "django_countries",
     "cookie_consent",
     "csp",

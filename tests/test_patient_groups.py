@@ -311,7 +311,12 @@ class SiteSearchTests(TestCase):
         for query in ("zebra neuro", "ZÉBRA NEURO", "znv", "graz"):
             with self.subTest(query=query):
                 response = self.search(query)
-                self.assertContains(response, '<h2 id="search-groups-heading">Patient groups</h2>')
+                # Groups first, with their count, when no article matches: no "0 found" above.
+                self.assertContains(
+                    response, '<h2 id="search-groups-heading">Patient groups (1)</h2>'
+                )
+                html = response.content.decode()
+                self.assertLess(html.index("search-groups-heading"), html.index("0 articles"))
                 self.assertContains(
                     response,
                     f'<li><a href="{group.get_absolute_url()}">Zébra Neuro Verein</a> (ZNV), '
@@ -320,7 +325,7 @@ class SiteSearchTests(TestCase):
                 )
                 self.assertNotContains(response, "Zebra Quiet Club")  # inactive
         response = self.search("zebra neuro", "de")
-        self.assertContains(response, "Patientenorganisationen</h2>")
+        self.assertContains(response, "Patientenorganisationen (1)</h2>")
         self.assertContains(response, "Österreich")
 
     def test_at_most_five_groups_names_that_begin_with_the_query_first(self):
@@ -328,7 +333,7 @@ class SiteSearchTests(TestCase):
         for number in range(1, 7):
             make_group(f"Quokka Club {number}", country="AU", region="asia-pacific")
         response = self.search("quokka")
-        names = [group.name for group in response.context["groups"]()["groups"]]
+        names = [group.name for group in response.context["results"]().groups["groups"]]
         self.assertEqual(names, [f"Quokka Club {number}" for number in range(1, 6)])
         self.assertContains(
             response,
@@ -347,7 +352,7 @@ class SiteSearchTests(TestCase):
             with self.subTest(query=query):
                 response = self.search(query)
                 self.assertNotContains(response, "search-groups")
-                self.assertEqual(response.context["groups"]()["groups"], [])
+                self.assertEqual(response.context["results"]().groups["groups"], [])
 
     def test_a_named_country_leads_to_its_groups(self):
         make_group("Netzwerk", country="DE")
@@ -365,7 +370,9 @@ class SiteSearchTests(TestCase):
         # Countries without active groups, and country names inside other words, lead nowhere.
         for query in ("groups in Oman", "groups in France", "a woman with a NET", "germanys"):
             with self.subTest(query=query):
-                self.assertEqual(self.search(query).context["groups"]()["group_countries"], [])
+                self.assertEqual(
+                    self.search(query).context["results"]().groups["group_countries"], []
+                )
 
     def test_countries_named_in_finds_whole_names_only(self):
         from django.utils import translation
@@ -400,8 +407,13 @@ class SiteSearchTests(TestCase):
         self.assertContains(response, "Germany: all patient groups")
         with CaptureQueriesContext(connection) as more:
             self.search("search group")
-        self.assertEqual(len(more.captured_queries), len(context.captured_queries) - 1)
-        self.assertLessEqual(len(context.captured_queries), 4)
+
+        def directory(queries):
+            return [q for q in queries if "patient_groups_patientgroup" in q["sql"]]
+
+        # The names, and the countries named: one query more for "in germany".
+        self.assertEqual(len(directory(context.captured_queries)), 2)
+        self.assertEqual(len(directory(more.captured_queries)), 1)
 
 
 class QueryCountTests(TestCase):

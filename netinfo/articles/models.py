@@ -339,10 +339,12 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
         super().save(*args, **kwargs)
-        if text_saved and connection.vendor == "postgresql":
-            from .search import search_vector_updates
+        if text_saved:
+            from .search import index_words, search_vector_updates
 
-            Article.objects.filter(pk=self.pk).update(**search_vector_updates())
+            if connection.vendor == "postgresql":
+                Article.objects.filter(pk=self.pk).update(**search_vector_updates())
+            index_words(self)
 
     def get_absolute_url(self):
         return reverse("netinfo:article-detail", kwargs={"slug": self.slug})
@@ -580,6 +582,29 @@ class ExternalResource(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchWord(models.Model):
+    """
+    A word an article's text uses, per language: the site's own vocabulary, from which the
+    search offers "Did you mean ...?" for a word it cannot find (netinfo.articles.search).
+    Written by Article.save() with the text, like the search index itself.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_words")
+    language = models.CharField(max_length=10)
+    word = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language", "word"], name="searchword_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["language", "word"], name="searchword_language_word")]
+
+    def __str__(self):
+        return self.word
 
 
 class Citation(models.Model):

@@ -24,7 +24,9 @@ MAX_TERMS = 8
 MAX_RESULTS = 100
 PAGE_SIZE = 10
 
-SEARCH_CONFIGS = {"en": "english", "de": "german"}
+# The language's stemming after unaccent (migration 0014): "Bauchspeicheldruse" finds
+# "Bauchspeicheldrüse" on PostgreSQL as SQLite's index (remove_diacritics) finds it.
+SEARCH_CONFIGS = {"en": "netinfo_english", "de": "netinfo_german"}
 # Markers PostgreSQL puts around matches; control characters never occur in article text.
 START, STOP = "\x02", "\x03"
 
@@ -75,18 +77,59 @@ def term_spellings(term, language):
         umlauts = term
         for plain, umlaut in UMLAUTS:
             umlauts = umlauts.replace(plain, umlaut)
-        return [term, umlauts, umlauts.replace("ss", "ß")]
+        # ß both ways: "grosse" finds "große", and "große" the Swiss "grosse".
+        return [term, umlauts, umlauts.replace("ss", "ß"), term.replace("ß", "ss")]
     return [term]
 
 
 def query_spellings(query, language):
     """
     The query as typed, then in each spelling with every word changed alike, as an article
-    spells consistently: "tumor diarrhoea" -> "tumour diarrhoea" (British), "tumor diarrhea".
+    spells consistently: "tumor diarrhoea" -> "tumour diarrhoea" (British), "tumor diarrhea";
+    and an isotope in each way it is written ("177Lu", "Lu-177", "lutetium 177").
     """
     spelled = [term_spellings(word, language) for word in query.split()]
     other = [" ".join(form) for form in list(zip(*spelled, strict=True))[1:]]
-    return [query, *dict.fromkeys(form for form in other if form != query.lower())]
+    forms = [query, *dict.fromkeys(form for form in other if form != query.lower())]
+    return list(dict.fromkeys(form for typed in forms for form in isotope_spellings(typed)))
+
+
+# Radioactive isotopes used to find and treat NETs, by symbol: one thing written three ways.
+ELEMENTS = {
+    "lu": "lutetium",
+    "ga": "gallium",
+    "y": "yttrium",
+    "in": "indium",
+    "f": "fluorine",
+    "cu": "copper",
+    "tc": "technetium",
+    "i": "iodine",
+}
+_SYMBOLS = "|".join(sorted(ELEMENTS, key=len, reverse=True))
+_NAMES = "|".join(ELEMENTS.values())
+# "177Lu", "177-Lu"; "Lu-177" (the hyphen required: "in 5" is no isotope); "lutetium-177".
+ISOTOPE = re.compile(
+    rf"\b(?:(?P<mass>\d{{1,3}}m?)\s*-?\s*(?P<symbol>{_SYMBOLS})"
+    rf"|(?P<symbol2>{_SYMBOLS})-(?P<mass2>\d{{1,3}}m?)"
+    rf"|(?P<name>{_NAMES})\s*-?\s*(?P<mass3>\d{{1,3}}m?))\b",
+    re.IGNORECASE,
+)
+
+
+def isotope_spellings(query):
+    """The query, and with its isotopes written each other way (the first isotope only)."""
+    match = ISOTOPE.search(query)
+    if match is None:
+        return [query]
+    mass = (match["mass"] or match["mass2"] or match["mass3"]).lower()
+    if match["name"]:
+        symbol = next(s for s, name in ELEMENTS.items() if name == match["name"].lower())
+    else:
+        symbol = (match["symbol"] or match["symbol2"]).lower()
+    name = ELEMENTS[symbol]
+    forms = [f"{mass}{symbol}", f"{symbol}-{mass}", f"{name}-{mass}", f"{name} {mass}"]
+    before, after = query[: match.start()], query[match.end() :]
+    return [query, *(f"{before}{form}{after}".strip() for form in forms)]
 
 
 def marked(snippet):
@@ -115,6 +158,7 @@ class SearchResult:
     snippet: str  # escaped, the matches in <mark>
     title_language: str = ""  # the language the title and summary are in
     summary_language: str = ""
+    pk: int = 0
 
 
 def search_articles(queryset, query, language, page=1):
@@ -142,6 +186,7 @@ def search_articles(queryset, query, language, page=1):
     results = []
     for pk in shown:
         item = result(rows[pk], language)
+        item.pk = pk
         item.snippet = marked(snippets.get(pk, ""))
         results.append(item)
     return SearchResults(total, page, pages, results)
@@ -188,16 +233,32 @@ def search_vector_updates():
 
 
 def _postgres_query(query, language):
+    """
+    Every word of the query as a prefix ("hartefall" finds "Härtefallprogramm"), in any one of
+    its spellings: what SQLite's index is asked (fulltext_query), in PostgreSQL's syntax. The
+    prefixed words are letters and digits only, so nothing typed is tsquery syntax.
+    """
     from django.contrib.postgres.search import SearchQuery
 
     config = SEARCH_CONFIGS.get(language, "simple")
-    return functools.reduce(
-        operator.or_,
-        [
-            SearchQuery(spelling, search_type="websearch", config=config)
-            for spelling in query_spellings(query, language)
-        ],
-    )
+    spellings = query_spellings(query, language)
+    phrases = [
+        " & ".join(f"{term}:*" for term in terms)
+        for terms in (query_terms(spelling) for spelling in spellings)
+        if terms
+    ]
+    if not phrases:
+        return None
+    # Each spelling also as PostgreSQL parses a text: "PET/CT" and "Lutetium-177" are tokens
+    # of their own kind there ('pet/ct'; 'lutetium', '-177'), not words apart.
+    queries = [SearchQuery(phrase, search_type="raw", config=config) for phrase in phrases]
+    queries += [SearchQuery(spelling, search_type="plain", config=config) for spelling in spellings]
+    return functools.reduce(operator.or_, queries)
+
+
+def query_terms(spelling):
+    """The words searched for: letters and digits, two characters at least, MAX_TERMS at most."""
+    return [term for term in re.findall(r"[^\W_]+", spelling.lower()) if len(term) > 1][:MAX_TERMS]
 
 
 def _postgres_ranked(queryset, query, language):
@@ -207,6 +268,8 @@ def _postgres_ranked(queryset, query, language):
 
     field = f"search_vector_{language}"
     search_query = _postgres_query(query, language)
+    if search_query is None:
+        return []
     return list(
         queryset.filter(**{field: search_query})
         .annotate(rank=SearchRank(F(field), search_query))
@@ -295,7 +358,7 @@ def fulltext_query(query, language):
     """
     phrases = []
     for spelling in query_spellings(query, language):
-        terms = [term for term in re.findall(r"\w+", spelling) if len(term) > 1][:MAX_TERMS]
+        terms = query_terms(spelling)
         if not terms:
             continue
         groups = []
@@ -354,3 +417,36 @@ def simple_spellings(term, language):
     if language == "en":
         options += [o[:-1] for o in options if len(o) > 4 and o.endswith("s") and o[-2] != "s"]
     return list(dict.fromkeys(options))
+
+
+# The words of the articles, for "Did you mean ...?" (netinfo.articles.vocabulary) ----------
+
+WORD = re.compile(r"\w+")
+
+
+def words_of(text):
+    """The words of a text worth suggesting: three letters or more, not a bare number."""
+    return {
+        word
+        for word in WORD.findall((text or "").lower())
+        if 3 <= len(word) <= 100 and not word.isdigit()
+    }
+
+
+def index_words(article):
+    """The article's words per language it has text in (Article.save, with the text)."""
+    # Through the article's own relation: this module does not import the models (which
+    # import it), so the app's modules stay free of cycles (import-linter).
+    words = article.search_words
+    words.all().delete()
+    words.model.objects.bulk_create(
+        [
+            words.model(article=article, language=code, word=word)
+            for code in article.text_languages.split()
+            for word in sorted(
+                words_of(getattr(article, f"title_{code}"))
+                | words_of(getattr(article, f"summary_{code}"))
+                | words_of(getattr(article, f"body_text_{code}"))
+            )
+        ]
+    )

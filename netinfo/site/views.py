@@ -11,12 +11,11 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language, gettext as _
 
-from netinfo.articles.models import Article
 from netinfo.core.page_cache import content_version, public_page
 from netinfo.core.text import MAX_QUERY_LENGTH, clean_query
-from patient_groups.search import directory_matches
 
 from .dashboard import DUE_SOON_DAYS, needs_attention
+from .search import search_site
 from .sitemaps import SITEMAPS
 
 
@@ -30,13 +29,10 @@ def search(request):
     except ValueError:
         page = 1
 
-    # Callables: the template calls them (once, in a {% with %}) only when its fragment cache,
+    # A callable: the template calls it (once, in a {% with %}) only when its fragment cache,
     # kept per query, page, language and content version, does not hold the results already.
-    def found():
-        return Article.objects.published().search(query, language, page)
-
-    def groups():
-        return directory_matches(query)
+    def results():
+        return search_site(query, language, page)
 
     return render(
         request,
@@ -45,8 +41,7 @@ def search(request):
             "query": query,
             "page": page,
             "shortened": shortened,
-            "found": found if query else None,
-            "groups": groups,
+            "results": results if query else None,
             "searched": "q" in request.GET,
             "max_length": MAX_QUERY_LENGTH,
             "content_version": content_version(),
