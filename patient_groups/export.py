@@ -7,20 +7,13 @@ import json
 from django.http import HttpResponse
 from django.utils import timezone
 
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from netinfo.core.spreadsheets import neutralise
 
 CSV_COLUMNS = [
     "name", "acronym", "former_names", "country", "country_name", "coverage", "region", "city",
     "website", "email", "phone", "languages", "services", "alliance_member", "status",
     "last_verified", "verified_by", "note",
 ]  # fmt: skip
-
-
-def neutralise(value):
-    """Prefix a quote so that spreadsheet programs show the text instead of running it."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_row(group):

@@ -1,18 +1,16 @@
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from netinfo.core.jsonld import to_script_json
 from netinfo.core.page_cache import content_version, public_page
-from netinfo.core.ratelimit import over_limit
+from netinfo.core.public_forms import refusal
 
 from . import services
 from .export import csv_response, json_response
@@ -190,7 +188,8 @@ SUGGESTIONS_PER_HOUR = 5
 
 
 # The forms set no cookie, so that their pages stay cacheable like every public page; without
-# a CSRF cookie, same_origin() and the form's signed token do what CSRF protection would.
+# a CSRF cookie, same_origin() (netinfo.core.public_forms) and the form's signed token do what
+# CSRF protection would.
 @csrf_exempt
 @public_page
 def suggest_correction(request, slug):
@@ -208,18 +207,10 @@ def suggestion_page(request, kind, group=None):
     status = 200
     if request.method == "POST":
         form = SuggestionForm(request.POST, kind=kind, group=group)
-        if not same_origin(request):
-            form.add_error(None, gettext("This form can only be sent from its page on this site."))
-            status = 403
-        elif over_limit(request, "suggestion", SUGGESTIONS_PER_HOUR, 3600):
-            form.add_error(
-                None,
-                gettext(
-                    "We have received several suggestions from your connection in the last "
-                    "hour. Please try again later, or write to us by e-mail."
-                ),
-            )
-            status = 429
+        refused = refusal(request, "suggestion", SUGGESTIONS_PER_HOUR)
+        if refused:
+            status, message = refused
+            form.add_error(None, message)
         elif form.is_valid():
             if not form.is_spam():
                 services.submit_suggestion(form.save(commit=False), language=get_language())
@@ -234,19 +225,6 @@ def suggestion_page(request, kind, group=None):
         {"form": form, "group": group, "kind": kind},
         status=status,
     )
-
-
-def same_origin(request):
-    """
-    Whether a POST comes from a page of this site: browsers name the page's origin (Origin,
-    or Referer where they leave it out). What CSRF protection checks besides its cookie.
-    """
-    sender = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    parts = urlsplit(sender)
-    if not parts.scheme or not parts.netloc:
-        return False
-    ours = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
-    return f"{parts.scheme}://{parts.netloc}" in ours
 
 
 @public_page

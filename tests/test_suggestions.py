@@ -152,7 +152,7 @@ class SuggestionFormTests(TestCase):
             data = correction_data(self.group, message=f"Note {number}.")
             self.assertEqual(self.post(self.address, data).status_code, 302)
         response = self.post(self.address, correction_data(self.group, message="Sixth."))
-        self.assertContains(response, "several suggestions from your connection", status_code=429)
+        self.assertContains(response, "several messages from your connection", status_code=429)
         self.assertEqual(Suggestion.objects.count(), 5)
         # Another address is not held back.
         response = self.post(
@@ -320,9 +320,9 @@ class RegionCountryTests(TestCase):
 @override_settings(PAGE_CACHE_SECONDS=0)
 class RateLimitWithoutCacheTests(TestCase):
     def test_a_cache_out_of_reach_refuses_nobody(self):
-        from netinfo.core.ratelimit import over_limit
+        from netinfo.core.public_forms import over_limit
 
         request = mock.Mock(META={"REMOTE_ADDR": "10.0.0.1"})
-        with mock.patch("netinfo.core.ratelimit.cache") as cache:
+        with mock.patch("netinfo.core.public_forms.cache") as cache:
             cache.incr.side_effect = ValueError
             self.assertFalse(over_limit(request, "test", 0, 3600))

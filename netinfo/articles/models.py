@@ -770,3 +770,67 @@ def rebuild_citations(article, rendered=None):
         Citation(article=article, **dict(zip(fields, row, strict=True)))
         for row in sorted(wanted, key=lambda row: (row[1], row[2]))
     )
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def with_comment(self):
+        return self.exclude(comment="")
+
+    def unhandled(self):
+        return self.with_comment().filter(handled_at__isnull=True)
+
+
+class Feedback(models.Model):
+    """
+    A reader's answer to "Was this page helpful?" on an article, with what they added: stored
+    with the language and the article's version they read, without anything that identifies
+    them (no cookie, no address; e-mail addresses and phone numbers in the comment removed).
+    """
+
+    class Missing(models.TextChoices):
+        UNCLEAR = "unclear", _("It was hard to understand")
+        INCOMPLETE = "incomplete", _("It did not answer my question")
+        OUTDATED = "outdated", _("It seemed out of date")
+        WRONG = "wrong", _("Something seemed wrong")
+        OTHER = "other", _("Something else")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    language = models.CharField(_("language"), max_length=10)
+    # The django-reversion version the reader saw (None: published before versions existed).
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    helpful = models.BooleanField(_("helpful"))
+    missing = models.CharField(
+        _("what was missing"), max_length=100, blank=True, help_text=_("Codes, space-separated.")
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=500)
+    created = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(
+        _("editor's note"),
+        blank=True,
+        help_text=_("What was done about it; never shown to readers."),
+    )
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("reader feedback")
+        verbose_name_plural = _("reader feedback")
+        indexes = [models.Index(fields=["article", "version"], name="feedback_article_version")]
+
+    def __str__(self):
+        answer = _("helpful") if self.helpful else _("not helpful")
+        return f"{self.article} – {answer} ({self.created:%Y-%m-%d})"
+
+    def missing_labels(self):
+        labels = dict(self.Missing.choices)
+        return [labels[code] for code in self.missing.split() if code in labels]

@@ -22,12 +22,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import governance
+from .feedback import redact
 from .governance import ARCHIVED, CLINICAL, CONTENT_FIELDS, EDITORIAL, PUBLISHED
 from .models import (
     DERIVED_FIELDS,
     LANGUAGE_CODES,
     Article,
     ChangeLogEntry,
+    Feedback,
     FormerSlug,
     rebuild_citations,
 )
@@ -475,3 +477,32 @@ def step_for(stored, status, *, kind, changed):
     if status == IN_REVIEW and stored != IN_REVIEW:
         return submit_for_review
     return save_draft
+
+
+# Readers' feedback -------------------------------------------------------------------------
+
+
+def record_feedback(article, language, helpful):
+    """A reader's answer to "Was this page helpful?", with the version of the article they read."""
+    from reversion.models import Version
+
+    version = Version.objects.get_for_object(article).values_list("pk", flat=True).first()
+    return Feedback.objects.create(
+        article=article, language=language, version=version, helpful=helpful
+    )
+
+
+def add_feedback_details(feedback, *, comment, missing):
+    """What the reader added to their answer; e-mail addresses and phone numbers removed."""
+    feedback.comment = redact(comment.strip())[:500]
+    feedback.missing = " ".join(missing)
+    feedback.save(update_fields=["comment", "missing"])
+    return feedback
+
+
+def mark_feedback_handled(feedback, user, note=""):
+    """An editor has read the comment and done what it asked, or decided not to."""
+    feedback.handled_at = timezone.now()
+    feedback.handled_by = user
+    feedback.note = note or feedback.note
+    feedback.save(update_fields=["handled_at", "handled_by", "note"])

@@ -16,6 +16,12 @@ urlpatterns = [
         views.article_references,
         name="article-references",
     ),
+    path("articles/<slug:slug>/feedback/", views.article_feedback, name="article-feedback"),
+    path(
+        "articles/<slug:slug>/feedback/more/",
+        views.article_feedback_details,
+        name="article-feedback-details",
+    ),
     path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
     path("updates/", updates.updates, name="updates"),
     path("updates/feed/", updates.updates_feed, name="updates-feed"),

@@ -9,8 +9,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from netinfo.core.languages import (
@@ -19,9 +21,12 @@ from netinfo.core.languages import (
     url_in,
 )
 from netinfo.core.page_cache import content_version, public_page
+from netinfo.core.public_forms import refusal
 from references import exchange
 
+from . import services
 from .cite import cite_article
+from .feedback import DetailsForm, HelpfulForm, details_token
 from .models import (
     LANGUAGE_CODES,
     Article,
@@ -288,3 +293,61 @@ def article_preview(request, pk):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+# At most this many answers to "Was this page helpful?" from one address in an hour.
+FEEDBACK_PER_HOUR = 20
+
+
+# No CSRF cookie on public pages (they are cached): refusal() checks where the answer came
+# from and how often (netinfo.core.public_forms). Never cached, sets no cookie.
+@csrf_exempt
+@never_cache
+@require_POST
+def article_feedback(request, slug):
+    """The answer to "Was this page helpful?", then a form to say more."""
+    article = find_by_translated_slug(Article.objects.published(), slug)
+    form = HelpfulForm(request.POST)
+    refused = refusal(request, "feedback", FEEDBACK_PER_HOUR)
+    if refused or not form.is_valid():
+        status, message = refused or (400, gettext("Please answer Yes or No."))
+        return feedback_page(request, article, status=status, message=message)
+    helpful = form.cleaned_data["helpful"] == "yes"
+    if form.is_spam():
+        return feedback_page(request, article, done=True)
+    feedback = services.record_feedback(article, get_language(), helpful)
+    details = DetailsForm(initial={"feedback": details_token(feedback)}, helpful=helpful)
+    return feedback_page(request, article, form=details, helpful=helpful)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def article_feedback_details(request, slug):
+    """What the reader adds to their answer: a comment, and on "No" what was missing."""
+    article = find_by_translated_slug(Article.objects.published(), slug)
+    form = DetailsForm(request.POST, helpful="missing" not in request.POST)
+    refused = refusal(request, "feedback", FEEDBACK_PER_HOUR)
+    if refused:
+        status, message = refused
+        return feedback_page(request, article, status=status, message=message)
+    if not form.is_valid():
+        if "feedback" in form.errors:
+            return feedback_page(request, article, status=400, message=form.errors["feedback"][0])
+        return feedback_page(request, article, form=form, status=400)
+    if not form.is_spam():
+        services.add_feedback_details(
+            form.cleaned_data["feedback"],
+            comment=form.cleaned_data["comment"],
+            missing=form.cleaned_data.get("missing", []),
+        )
+    return feedback_page(request, article, done=True)
+
+
+def feedback_page(request, article, *, form=None, helpful=True, done=False, status=200, message=""):
+    return render(
+        request,
+        "netinfo/feedback.html",
+        {"article": article, "form": form, "helpful": helpful, "done": done, "message": message},
+        status=status,
+    )

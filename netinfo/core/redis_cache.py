@@ -115,6 +115,6 @@ class RedisCache(DjangoRedisCache):
     delete = fails_soft(DjangoRedisCache.delete, false)
     delete_many = fails_soft(DjangoRedisCache.delete_many, nothing)
     clear = fails_soft(DjangoRedisCache.clear, false)
-    # A count Redis cannot give is 0: a limit counted in the cache (netinfo.core.ratelimit)
+    # A count Redis cannot give is 0: a limit counted in the cache (netinfo.core.public_forms)
     # lets requests through while Redis is out of reach.
     incr = fails_soft(DjangoRedisCache.incr, lambda key, delta=1, *args, **kwargs: 0)

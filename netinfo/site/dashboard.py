@@ -2,14 +2,18 @@
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from netinfo.articles.models import Article, ChangeLogEntry, Contributor
+from netinfo.articles.models import Article, ChangeLogEntry, Contributor, Feedback
 from patient_groups.models import PatientGroup, Suggestion
 from references.models import Reference
 
 DUE_SOON_DAYS = 90
+# A version's helpful share counts once this many readers answered, and is flagged when it is
+# this many points below the version before.
+FEEDBACK_MIN_ANSWERS = 5
+FEEDBACK_DROP_POINTS = 15
 
 
 def needs_attention(user):
@@ -65,6 +69,13 @@ def needs_attention(user):
             .distinct()
             .order_by("family_name", "given_names", "pk")
         )
+    if user.has_perm("netinfo.view_feedback"):
+        lists["feedback_comments"] = list(
+            Article.objects.filter(feedback__in=Feedback.objects.unhandled())
+            .annotate(comments=Count("feedback"))
+            .order_by("-comments", "pk")
+        )
+        lists["feedback_drops"] = helpful_drops()
     if user.has_perm("references.view_reference"):
         lists["unverified"] = list(Reference.objects.unverified().order_by("key"))
     if user.has_perm("patient_groups.view_patientgroup"):
@@ -79,3 +90,27 @@ def needs_attention(user):
             Suggestion.objects.waiting().select_related("group").order_by("created", "pk")
         )
     return lists
+
+
+def helpful_drops():
+    """
+    [(article, share before, share now)] of articles whose latest version readers find less
+    helpful than the one before: each with FEEDBACK_MIN_ANSWERS answers or more.
+    """
+    rows = (
+        Feedback.objects.exclude(version=None)
+        .values("article", "version")
+        .annotate(answers=Count("pk"), helpful=Count("pk", filter=Q(helpful=True)))
+        .filter(answers__gte=FEEDBACK_MIN_ANSWERS)
+        .order_by("article", "-version")
+    )
+    shares = {}
+    for row in rows:
+        shares.setdefault(row["article"], []).append(round(100 * row["helpful"] / row["answers"]))
+    dropped = {
+        pk: (versions[1], versions[0])
+        for pk, versions in shares.items()
+        if len(versions) > 1 and versions[1] - versions[0] >= FEEDBACK_DROP_POINTS
+    }
+    articles = Article.objects.in_bulk(dropped)
+    return [(articles[pk], *dropped[pk]) for pk in sorted(dropped)]

@@ -6,6 +6,7 @@ register it on its own terms.
 
 from . import (  # noqa: F401 (registers the ModelAdmins)
     articles,
+    feedback,
     people,
     references,
     versioning,

@@ -23,6 +23,7 @@ from reversion.models import Version
 from netinfo.core.history import RevisionHistoryAdmin
 
 from .. import services
+from ..feedback import feedback_summary
 from ..governance import (
     can_approve,
     missing_profile_message,
@@ -201,6 +202,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "live_changes",
         "readability_display",
         "translation_state",
+        "reader_feedback",
         *REVIEW_FIELDS,
     ]
     actions = ["mark_reviewed", "propose_clinical_change"]
@@ -227,7 +229,10 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
             },
         ),
         (_("Medical review"), {"fields": [*REVIEW_FIELDS, "review_interval_years"]}),
-        (_("Quality"), {"fields": ["readability_display", "translation_state"]}),
+        (
+            _("Quality"),
+            {"fields": ["readability_display", "translation_state", "reader_feedback"]},
+        ),
         (_("Citations"), {"fields": ["citation_list"]}),
     ]
 
@@ -312,6 +317,14 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         return render_to_string(
             "admin/netinfo/article/_live_changes.html",
             {"against": against, "sections": snapshot_changes(old, new)},
+        )
+
+    @admin.display(description=_("readers' feedback"))
+    def reader_feedback(self, obj):
+        if obj.pk is None:
+            return "–"
+        return render_to_string(
+            "admin/netinfo/article/_feedback.html", {"summary": feedback_summary(obj)}
         )
 
     @admin.display(description=_("readability"))
