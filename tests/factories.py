@@ -168,3 +168,24 @@ def admin_article_data(article, **changes):
                 )
     data.update(changes)
     return data
+
+
+def make_term(name_en, slug_en, *, forms_en=(), name_de="", slug_de=None, forms_de=(), **fields):
+    """A glossary term, saved as the admin saves it (definition rendered, articles re-marked)."""
+    from netinfo.articles import services
+    from netinfo.articles.models import Term
+
+    fields.setdefault("definition_en", f"What {name_en} means, in plain words.\n\nMore detail.")
+    if name_de:
+        fields.setdefault("definition_de", f"Was {name_de} bedeutet.")
+    return services.save_term(
+        Term(
+            name_en=name_en,
+            slug_en=slug_en,
+            other_forms_en="\n".join(forms_en),
+            name_de=name_de,
+            slug_de=slug_de,
+            other_forms_de="\n".join(forms_de),
+            **fields,
+        )
+    )

@@ -1,7 +1,14 @@
 """Shared content for the accessibility and HTML quality gates: one page of each kind."""
 
 from netinfo.articles.models import ChangeLogEntry, FigureSeries, rebuild_citations
-from tests.factories import make_article, make_figure, make_group, make_reference, make_topic
+from tests.factories import (
+    make_article,
+    make_figure,
+    make_group,
+    make_reference,
+    make_term,
+    make_topic,
+)
 
 
 def make_pages():
@@ -9,6 +16,16 @@ def make_pages():
     topic = make_topic("treatment", name_en="Treatment", name_de="Behandlung", slug_de="behandlung")
     for key in ("oronsky2017", "pape2000", "papotti2002"):
         make_reference(key, doi=f"10.1000/{key}", pmid=str(abs(hash(key)) % 10**8 + 1))
+    # Saved before the article, which then marks "operation" as a glossary word.
+    term = make_term(
+        "Operation",
+        "operation",
+        forms_en=["surgery"],
+        name_de="Operation",
+        slug_de="operation",
+        pronunciation_en="op-er-AY-shun",
+        definition_en="Treatment in which a surgeon removes a tumour [@oronsky2017].",
+    )
     article = make_article(
         "treatment-options",
         topic=topic,
@@ -54,6 +71,10 @@ def make_pages():
         "search-de": "/de/search/?q=operation",
         # Finds the group by name and names a country with groups: the search's directory part.
         "search-groups": "/en/search/?q=NET+Germany",
+        "glossary": "/en/glossary/",
+        "glossary-de": "/de/glossary/",
+        "term": term.get_absolute_url(),
+        "term-de": "/de/glossary/operation/",
         "directory": "/en/patient-groups/",
         "directory-de": "/de/patient-groups/?region=europe&country=JP",  # with a notice
         "group": group.get_absolute_url(),

@@ -7,7 +7,10 @@ from django.urls import reverse
 from tests.factories import make_article, make_group, make_reference, make_superuser, make_user
 
 ROLES = ["anonymous", "Editors", "Medical reviewers", "Directory staff", "superuser"]
-ARTICLE_MODELS = {"netinfo.topic", "netinfo.article", "netinfo.contributor", "references.reference"}
+ARTICLE_MODELS = {
+    *("netinfo.topic", "netinfo.article", "netinfo.contributor", "netinfo.term"),
+    "references.reference",
+}
 DIRECTORY_MODELS = {
     "patient_groups.patientgroup",
     "patient_groups.region",
@@ -15,12 +18,16 @@ DIRECTORY_MODELS = {
 }
 
 # What each role may do per model: (view, add, change, delete). Anything not listed: nothing.
+# Readers' feedback: read and marked handled, never written or deleted by staff.
+READER_FEEDBACK = {"netinfo.feedback": (True, False, True, False)}
 EXPECTED = {
     "Editors": {
         **dict.fromkeys(ARTICLE_MODELS, (True, True, True, False)),
+        **READER_FEEDBACK,
     },
     "Medical reviewers": {
         **dict.fromkeys(ARTICLE_MODELS, (True, True, True, False)),
+        **READER_FEEDBACK,
     },
     "Directory staff": {
         "patient_groups.patientgroup": (True, True, True, False),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from netinfo.core.languages import LANGUAGE_CODES, translated_languages, url_in  # noqa: F401
+from netinfo.core.languages import LANGUAGE_CODES, translated_languages, url_in
 from netinfo.core.text import folded
 
 from .readability import measure
@@ -241,6 +241,14 @@ class Article(models.Model):
         blank=True,
         help_text=_("Left empty, it is set to three years after the last review."),
     )
+    link_terms = models.BooleanField(
+        _("explain glossary words"),
+        default=True,
+        help_text=_(
+            "Link the first use of each glossary word to its short definition. Switch off where "
+            "it would get in the way."
+        ),
+    )
     related_articles = models.ManyToManyField(
         "self", verbose_name=_("related articles"), symmetrical=False, blank=True
     )
@@ -430,7 +438,11 @@ class Article(models.Model):
         series = list(self.figure_series.all()) if self.pk else []
         return {
             code: render_article_body(
-                getattr(self, f"body_{code}") or "", code, figures=figures, series=series
+                getattr(self, f"body_{code}") or "",
+                code,
+                figures=figures,
+                series=series,
+                glossary=Term.objects.glossary(code) if self.link_terms else None,
             )
             for code in LANGUAGE_CODES
         }
@@ -834,3 +846,153 @@ class Feedback(models.Model):
     def missing_labels(self):
         labels = dict(self.Missing.choices)
         return [labels[code] for code in self.missing.split() if code in labels]
+
+
+class TermQuerySet(models.QuerySet):
+    def matching(self, text, language):
+        """Terms whose name or other forms, in `language` or English, contain `text`."""
+        found = models.Q()
+        for code in dict.fromkeys([language, "en"]):
+            found |= models.Q(**{f"name_{code}__icontains": text})
+            found |= models.Q(**{f"other_forms_{code}__icontains": text})
+        return self.filter(found)
+
+    def glossary(self, language):
+        """The terms as `language`'s articles mark them (netinfo.articles.glossary.Glossary)."""
+        from .glossary import Entry, Glossary
+
+        entries = []
+        for term in self.all():
+            forms = term.forms(language)
+            if forms:
+                entries.append(
+                    Entry(
+                        term.pk,
+                        term.name_in(language),
+                        term.url_in(language),
+                        term.summary(language),
+                        forms,
+                    )
+                )
+        return Glossary(entries)
+
+
+class Term(models.Model):
+    """
+    A medical word explained in plain language, in each language: shown in the glossary, and
+    where an article first uses it. Editors and medical reviewers keep the terms; changing one
+    renders again the articles that use it (services.save_term).
+    """
+
+    name = models.CharField(_("term"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, null=True, blank=True)  # noqa: DJ001
+    other_forms = models.TextField(
+        _("other forms"),
+        blank=True,
+        help_text=_(
+            "One per line: plurals, inflected forms, abbreviations and other names the articles "
+            "use, e.g. “somatostatin analogues”, “SSA”. Capitals do not matter."
+        ),
+    )
+    definition = models.TextField(
+        _("definition"),
+        blank=True,
+        help_text=_(
+            "In plain language; Markdown. The first paragraph is what an article shows. Cite "
+            "with [@key]."
+        ),
+    )
+    definition_html = models.TextField(editable=False, blank=True, default="")
+    pronunciation = models.CharField(
+        _("pronunciation"), max_length=120, blank=True, help_text=_("e.g. so-ma-to-STAT-in")
+    )
+    related_terms = models.ManyToManyField("self", verbose_name=_("related terms"), blank=True)
+    medical_reviewer = models.ForeignKey(
+        Contributor,
+        verbose_name=_("medical reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_terms",
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary")
+        constraints = [
+            models.UniqueConstraint(fields=[f"slug_{code}"], name=f"term_slug_{code}_unique")
+            for code in LANGUAGE_CODES
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("netinfo:term-detail", kwargs={"slug": self.slug})
+
+    def translated_languages(self):
+        return translated_languages(self, "name", "slug", "definition")
+
+    def name_in(self, language):
+        return getattr(self, f"name_{language}") or self.name_en
+
+    def url_in(self, language):
+        return url_in(language, self)
+
+    def forms(self, language):
+        """The name and other forms articles in `language` may use, as written."""
+        if language not in self.translated_languages():
+            return []
+        name = getattr(self, f"name_{language}")
+        others = (getattr(self, f"other_forms_{language}") or "").splitlines()
+        return list(dict.fromkeys(form.strip() for form in [name, *others] if form.strip()))
+
+    def summary(self, language):
+        """The definition's first paragraph as plain text, for an article's in-place note."""
+        from .rendering import plain_text
+
+        html = getattr(self, f"definition_html_{language}") or ""
+        first = html.split("</p>", 1)[0]
+        return plain_text(first)
+
+    def render(self):
+        """definition_html for each language (with citation numbers)."""
+        from .rendering import render_article_body
+
+        for code in LANGUAGE_CODES:
+            body = render_article_body(getattr(self, f"definition_{code}") or "", code)
+            setattr(self, f"definition_html_{code}", body.html)
+
+
+class TermUse(models.Model):
+    """An article that marks a term, per language (written with the article's text)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="term_uses")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="uses")
+    language = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "term", "language"], name="termuse_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.term} [{self.language}]"
+
+
+def rebuild_term_uses(article, rendered):
+    """Which terms the article marks now, per language (services.write, with the citations)."""
+    wanted = {(pk, code) for code, result in rendered.items() for pk in result.terms}
+    stored = set(TermUse.objects.filter(article=article).values_list("term_id", "language"))
+    if stored == wanted:
+        return
+    TermUse.objects.filter(article=article).delete()
+    TermUse.objects.bulk_create(
+        TermUse(article=article, term_id=pk, language=code) for pk, code in sorted(wanted)
+    )

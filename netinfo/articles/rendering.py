@@ -33,14 +33,18 @@ from references.citations import (
     lookup_references,
 )
 
+from .glossary import GlossaryExtension
+
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "em", "strong", "a", "ul", "ol", "li", "blockquote",
     "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "span", "br", "hr", "code",
+    "button",  # a glossary word's "?" (netinfo.articles.glossary)
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "id", "role", "rel"},
+    "a": {"href", "id", "role", "rel", "class"},
     "sup": {"class"},
-    "span": {"id", "class"},
+    "span": {"id", "class", "popover", "aria-hidden"},
+    "button": {"type", "class", "popovertarget"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -53,6 +57,10 @@ CITATION_SUP_RE = re.compile(r'<sup class="citation[^"]*">.*?</sup>', re.DOTALL)
 # The space a writer puts before [@key] becomes a narrow no-break space: the number must not
 # start a line of its own, and its padded link (site.css) leaves room enough around it.
 SPACE_BEFORE_CITATION_RE = re.compile(r'\s+(?=<sup class="citation)')
+# A glossary word's button and definition, which are no part of the article's own text.
+TERM_EXTRAS_RE = re.compile(
+    r'<button[^>]*>.*?</button>|<span class="term__popover"[^>]*>.*?</span>', re.DOTALL
+)
 # A citation with the space before it, for the plain text ("a NET [1]." -> "a NET.").
 CITATION_WITH_SPACE_RE = re.compile(r'\s*<sup class="citation[^"]*">.*?</sup>', re.DOTALL)
 MIN_TOC_HEADINGS = 3
@@ -64,6 +72,7 @@ class RenderedBody:
     toc_html: str = ""
     text: str = ""
     citations: list = field(default_factory=list)  # [(reference pk, number, count)]
+    terms: list = field(default_factory=list)  # pks of the glossary terms marked
 
 
 class HeadingLevels(Treeprocessor):
@@ -115,7 +124,7 @@ def sanitize(html):
 
 
 def plain_text(html):
-    text = CITATION_WITH_SPACE_RE.sub("", html)
+    text = CITATION_WITH_SPACE_RE.sub("", TERM_EXTRAS_RE.sub("", html))
     text = nh3.clean(re.sub(r"</(p|h[2-4]|li|td|th|blockquote)>", r" \g<0>", text), tags=set())
     return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 
@@ -224,8 +233,11 @@ def toc_html(tokens):
     return str(format_html("<ol>{}</ol>", items))
 
 
-def render_markdown(source, language, references=None):
-    """Markdown -> (sanitised HTML, toc tokens, CitationNumbering), in `language`."""
+def render_markdown(source, language, references=None, glossary=None):
+    """
+    Markdown -> (sanitised HTML, toc tokens, CitationNumbering, pks of the glossary terms
+    marked), in `language`; `glossary`: netinfo.articles.glossary.Glossary, or None.
+    """
     if references is None:
         keys = {
             item.key for _line, _src, items in find_citations(source) if items for item in items
@@ -233,24 +245,30 @@ def render_markdown(source, language, references=None):
         references = lookup_references(keys) if keys else {}
     numbering = CitationNumbering(references)
     with translation.override(language):
-        md = markdown.Markdown(
-            extensions=[
-                MedicalProse(),
-                TableExtension(),
-                "sane_lists",
-                TocExtension(slugify=heading_id, toc_depth="2-4"),
-                CitationExtension(numbering, label=_("Reference")),
-            ],
-            output_format="html",
-        )
+        extensions = [
+            MedicalProse(),
+            TableExtension(),
+            "sane_lists",
+            TocExtension(slugify=heading_id, toc_depth="2-4"),
+            CitationExtension(numbering, label=_("Reference")),
+        ]
+        if glossary is not None:
+            terms = GlossaryExtension(
+                glossary,
+                label=_("What does “%(term)s” mean?"),
+                more=_("More about “%(term)s” in the glossary"),
+            )
+            extensions.append(terms)
+        md = markdown.Markdown(extensions=extensions, output_format="html")
         html = SPACE_BEFORE_CITATION_RE.sub("\u202f", md.convert(source))
-    return sanitize(html), md.toc_tokens, numbering
+    used = terms.processor.used if glossary is not None else []
+    return sanitize(html), md.toc_tokens, numbering, used
 
 
-def render_article_body(source, language, *, figures=(), series=()):
+def render_article_body(source, language, *, figures=(), series=(), glossary=None):
     if not source.strip():
         return RenderedBody()
-    html, tokens, numbering = render_markdown(source, language)
+    html, tokens, numbering, terms = render_markdown(source, language, glossary=glossary)
     with translation.override(language):
         body = place_figures(html, list(figures), list(series), language)
     return RenderedBody(
@@ -258,6 +276,7 @@ def render_article_body(source, language, *, figures=(), series=()):
         toc_html=toc_html(tokens),
         text=plain_text(html),
         citations=numbering.citations(),
+        terms=terms,
     )
 
 

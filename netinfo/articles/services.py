@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 
 import reversion
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ from .models import (
     Feedback,
     FormerSlug,
     rebuild_citations,
+    rebuild_term_uses,
 )
 from .pages import refresh_page, refresh_pages
 from .versions import INLINE_MODELS, PLACEMENT_ATTNAMES, ArticleSnapshot
@@ -117,6 +120,7 @@ def write(article, *, save_related=None):
     rendered = article.render()
     article.save(rendered=rendered)
     rebuild_citations(article, rendered)
+    rebuild_term_uses(article, rendered)
     keep_former_slugs(article, slugs_before)
     return article
 
@@ -443,10 +447,16 @@ def render_articles(articles, *, user=None, comment=""):
     """
     with step(user, comment):
         for article in articles:
-            rendered = article.render()
-            article.save(rendered=rendered, update_fields=DERIVED_FIELDS)
-            rebuild_citations(article, rendered)
+            rerender(article)
             refresh_page(article)
+
+
+def rerender(article):
+    """The article's body rendered again as stored (no revision: its text did not change)."""
+    rendered = article.render()
+    article.save(rendered=rendered, update_fields=DERIVED_FIELDS)
+    rebuild_citations(article, rendered)
+    rebuild_term_uses(article, rendered)
 
 
 def refresh_citing_articles(reference):
@@ -506,3 +516,30 @@ def mark_feedback_handled(feedback, user, note=""):
     feedback.handled_by = user
     feedback.note = note or feedback.note
     feedback.save(update_fields=["handled_at", "handled_by", "note"])
+
+
+# The glossary ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_term(term, *, save_related=None):
+    """
+    Save a glossary term with its definition rendered, then render again the articles that
+    use it or may now use it (a new name or form can match words they mark nowhere yet).
+    """
+    term.render()
+    term.save()
+    if save_related is not None:
+        save_related()
+    for article in articles_for_term(term):
+        rerender(article)
+    return term
+
+
+def articles_for_term(term):
+    """Articles that mark the term, and those whose text holds one of its forms."""
+    found = Q(term_uses__term=term)
+    for code in LANGUAGE_CODES:
+        for form in term.forms(code):
+            found |= Q(**{f"body_{code}__icontains": form})
+    return Article.objects.filter(found).distinct()

@@ -1,6 +1,6 @@
 from django.contrib.sitemaps import Sitemap
 
-from .models import Article, Topic
+from .models import Article, Term, Topic
 
 
 class TranslatedSitemap(Sitemap):
@@ -25,3 +25,11 @@ class ArticleSitemap(TranslatedSitemap):
 class TopicSitemap(TranslatedSitemap):
     def items(self):
         return Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+class TermSitemap(TranslatedSitemap):
+    def items(self):
+        return Term.objects.order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated

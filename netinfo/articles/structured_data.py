@@ -45,3 +45,33 @@ def article_jsonld(article, authors, url, language):
         # Authors as the page shows them (Article.page_parts): dicts of name and credentials.
         data["author"] = [person(author["name"], author["credentials"]) for author in authors]
     return to_script_json(data)
+
+
+def term_jsonld(term, url, glossary_url, language):
+    """A DefinedTerm in the site's glossary (a DefinedTermSet)."""
+    from .rendering import plain_text
+
+    definition, _used = translated_definition(term, language)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "DefinedTerm",
+        "name": term.name_in(language),
+        "url": url,
+        "description": plain_text(definition),
+        "inLanguage": language,
+        "inDefinedTermSet": {
+            "@type": "DefinedTermSet",
+            "name": _("NET Info glossary"),
+            "url": glossary_url,
+        },
+    }
+    forms = term.forms(language)[1:]
+    if forms:
+        data["alternateName"] = forms
+    return to_script_json(data)
+
+
+def translated_definition(term, language):
+    """(definition HTML, the language it is in): the language's own, else the English one."""
+    own = getattr(term, f"definition_html_{language}")
+    return (own, language) if own else (term.definition_html_en, "en")

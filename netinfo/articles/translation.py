@@ -9,6 +9,7 @@ from .models import (
     ExternalResource,
     Figure,
     FigureSeries,
+    Term,
     Topic,
 )
 
@@ -56,3 +57,10 @@ class ExternalResourceTranslation(TranslationOptions):
 class ChangeLogEntryTranslation(TranslationOptions):
     fields = ("summary",)
     required_languages = {"en": ("summary",)}
+
+
+@register(Term)
+class TermTranslation(TranslationOptions):
+    fields = ("name", "slug", "other_forms", "definition", "definition_html", "pronunciation")
+    empty_values = {"slug": None}
+    required_languages = {"en": ("name", "slug", "definition")}

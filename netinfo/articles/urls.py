@@ -23,6 +23,8 @@ urlpatterns = [
         name="article-feedback-details",
     ),
     path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("glossary/<slug:slug>/", views.term_detail, name="term-detail"),
     path("updates/", updates.updates, name="updates"),
     path("updates/feed/", updates.updates_feed, name="updates-feed"),
     path("review/<str:token>/", views.review_preview, name="review-preview"),

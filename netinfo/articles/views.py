@@ -22,6 +22,7 @@ from netinfo.core.languages import (
 )
 from netinfo.core.page_cache import content_version, public_page
 from netinfo.core.public_forms import refusal
+from netinfo.core.text import folded
 from references import exchange
 
 from . import services
@@ -33,9 +34,11 @@ from .models import (
     Citation,
     FormerSlug,
     PreviewLink,
+    Term,
+    TermUse,
     Topic,
 )
-from .structured_data import article_jsonld
+from .structured_data import article_jsonld, term_jsonld, translated_definition
 
 
 class HomeView(TemplateView):
@@ -67,6 +70,75 @@ class HomeView(TemplateView):
             fragment_seconds=settings.FRAGMENT_CACHE_SECONDS,
             **kwargs,
         )
+
+
+def glossary_terms(terms, language):
+    """The terms with what the glossary shows of them in `language`, in its alphabetical order."""
+    uses = TermUse.objects.filter(
+        language=language, article__in=Article.objects.published()
+    ).select_related("article")
+    terms = terms.prefetch_related(
+        "related_terms", Prefetch("uses", queryset=uses, to_attr="shown_uses")
+    )
+    shown = []
+    for term in terms:
+        name = term.name_in(language)
+        definition, definition_language = translated_definition(term, language)
+        shown.append(
+            {
+                "term": term,
+                "name": name,
+                "name_language": language if getattr(term, f"name_{language}") else "en",
+                "letter": folded(name)[:1].upper(),
+                "definition": definition,
+                "definition_language": definition_language,
+                "related": sorted(
+                    term.related_terms.all(), key=lambda t: folded(t.name_in(language))
+                ),
+                "articles": [use.article for use in term.shown_uses],
+            }
+        )
+    return sorted(shown, key=lambda entry: folded(entry["name"]))
+
+
+@public_page
+def glossary(request):
+    language = get_language()
+    entries = glossary_terms(Term.objects.all(), language)
+    letters = {}
+    for entry in entries:
+        letters.setdefault(entry["letter"], []).append(entry)
+    return render(
+        request,
+        "netinfo/glossary.html",
+        {
+            "letters": letters,
+            "alphabet": [chr(code) for code in range(ord("A"), ord("Z") + 1)],
+            "switcher_urls": {
+                code: url_in_language(code, "netinfo:glossary") for code in LANGUAGE_CODES
+            },
+        },
+    )
+
+
+@public_page
+def term_detail(request, slug):
+    term = find_by_translated_slug(Term.objects.all(), slug)
+    if term.get_absolute_url() != request.path:
+        return redirect(term.get_absolute_url(), permanent=True)
+    language = get_language()
+    entry = glossary_terms(Term.objects.filter(pk=term.pk), language)[0]
+    url = request.build_absolute_uri(term.get_absolute_url())
+    glossary_url = request.build_absolute_uri(reverse("netinfo:glossary"))
+    return render(
+        request,
+        "netinfo/term_detail.html",
+        {
+            "entry": entry,
+            "jsonld": term_jsonld(term, url, glossary_url, language),
+            "switcher_urls": {code: url_in(code, term) for code in LANGUAGE_CODES},
+        },
+    )
 
 
 class AboutView(TemplateView):

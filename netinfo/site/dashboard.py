@@ -72,6 +72,8 @@ def needs_attention(user):
     if user.has_perm("netinfo.view_feedback"):
         lists["feedback_comments"] = list(
             Article.objects.filter(feedback__in=Feedback.objects.unhandled())
+            # Only what the list shows: grouping by every body column would be slow.
+            .only("pk", "title_en", "title_de")
             .annotate(comments=Count("feedback"))
             .order_by("-comments", "pk")
         )

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from netinfo.articles.models import LANGUAGE_CODES, Article
+from netinfo.articles.models import LANGUAGE_CODES, Article, Term
 from netinfo.articles.search import SearchResults
 from netinfo.articles.vocabulary import corrected
 from patient_groups.search import directory_matches
 
-# At most this many articles offered from each other language.
+# At most this many articles offered from each other language, and glossary words shown.
 OFFERED = 5
+TERMS_SHOWN = 5
+# Shorter text is part of too many words to say anything about them.
+MIN_TERM_QUERY = 3
 
 
 @dataclass
@@ -25,11 +28,12 @@ class SiteSearch:
     # {language code: [SearchResult]} that match in another language and are not listed above.
     elsewhere: dict = field(default_factory=dict)
     groups: dict = field(default_factory=dict)
+    terms: list = field(default_factory=list)  # glossary terms whose names match
 
     @property
     def nothing(self):
         groups = self.groups.get("groups") or self.groups.get("group_countries")
-        return not (self.articles.total or self.elsewhere or groups)
+        return not (self.articles.total or self.elsewhere or groups or self.terms)
 
 
 def search_site(query, language, page=1):
@@ -57,4 +61,10 @@ def search_site(query, language, page=1):
             ]
         if other:
             elsewhere[code] = other[:OFFERED]
-    return SiteSearch(query, articles, correction, elsewhere, directory_matches(query))
+    terms = []
+    if len(query.strip()) >= MIN_TERM_QUERY:
+        terms = sorted(
+            Term.objects.matching(query.strip(), language)[:TERMS_SHOWN],
+            key=lambda term: term.name_in(language).casefold(),
+        )
+    return SiteSearch(query, articles, correction, elsewhere, directory_matches(query), terms)

@@ -1,9 +1,9 @@
-"""The sitemap of the whole site: pages, topics, articles and patient groups, in every language."""
+"""The sitemap of the whole site: pages, topics, articles, glossary and groups, in every language."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from netinfo.articles.sitemaps import ArticleSitemap, TopicSitemap
+from netinfo.articles.sitemaps import ArticleSitemap, TermSitemap, TopicSitemap
 from patient_groups.sitemaps import PatientGroupSitemap
 
 
@@ -13,7 +13,10 @@ class PageSitemap(Sitemap):
     x_default = True
 
     def items(self):
-        return ["netinfo:home", "netinfo:about", "netinfo:updates", "patient_groups:group-list"]
+        return [
+            *("netinfo:home", "netinfo:about", "netinfo:updates", "netinfo:glossary"),
+            "patient_groups:group-list",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -23,5 +26,6 @@ SITEMAPS = {
     "pages": PageSitemap,
     "topics": TopicSitemap,
     "articles": ArticleSitemap,
+    "glossary": TermSitemap,
     "patient-groups": PatientGroupSitemap,
 }

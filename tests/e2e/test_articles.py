@@ -113,3 +113,54 @@ def test_every_demo_article_prints_without_a_near_empty_last_page(page):
             assert "Read this page online" in first or "Diese Seite im Internet" in first
     assert len(pages) >= 10
     print("printed pages:", pages)
+
+
+def test_a_glossary_word_explains_itself_without_javascript(browser, live_server):
+    """The "?" opens the definition in place: no script, by keyboard, for screen readers."""
+    from netinfo.articles import services
+    from netinfo.articles.models import Term
+    from tests.conftest import replay_data_migrations, serious_accessibility_problems
+
+    replay_data_migrations()
+    services.save_term(
+        Term(
+            name_en="Somatostatin analogue",
+            slug_en="somatostatin-analogue",
+            other_forms_en="SSA",
+            definition_en="A medicine that works like the body's own somatostatin.",
+        )
+    )
+    make_article("ssa", title_en="Medicines", body="An SSA can ease flushing.")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/en/articles/ssa/")
+        definition = page.locator(".term__popover")
+        assert not definition.is_visible()
+        button = page.get_by_role("button", name="What does “Somatostatin analogue” mean?")
+        button.click()
+        assert definition.is_visible()
+        assert "works like the body's own somatostatin" in definition.inner_text()
+        page.keyboard.press("Escape")
+        assert not definition.is_visible()
+        button.focus()
+        page.keyboard.press("Enter")
+        assert definition.is_visible()
+        page.keyboard.press("Escape")
+        page.get_by_role("link", name="SSA", exact=True).click()
+        page.wait_for_url("**/en/glossary/somatostatin-analogue/")
+        assert page.get_by_role("heading", level=1).inner_text() == "Somatostatin analogue"
+    finally:
+        context.close()
+    # axe-core is a script itself, so the open definition is checked with scripts on.
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/en/articles/ssa/")
+        page.get_by_role("button", name="What does “Somatostatin analogue” mean?").click()
+        assert page.locator(".term__popover").is_visible()
+        assert serious_accessibility_problems(page) == []
+    finally:
+        context.close()

@@ -7,6 +7,7 @@ register it on its own terms.
 from . import (  # noqa: F401 (registers the ModelAdmins)
     articles,
     feedback,
+    glossary,
     people,
     references,
     versioning,

@@ -1,6 +1,6 @@
 """
-Demo content for `make run`: topics, five articles in English and German, their references and
-a placeholder image series. Loaded by `manage.py load_demo_content`; never used by tests.
+Demo content for `make run`: topics, five articles in English and German, their references, a
+glossary of about thirty terms and a placeholder image series. Loaded by `manage.py load_demo_content`; never used by tests.
 
 Loading is idempotent: anything that already exists (found by slug, key or number) is left as
 it is, so editors' changes survive a second `make run`.
@@ -22,6 +22,7 @@ from netinfo.articles.models import (
     ExternalResource,
     Figure,
     FigureSeries,
+    Term,
     Topic,
 )
 from references.models import Reference
@@ -51,13 +52,35 @@ def translated(data, name):
 
 @transaction.atomic
 def load(log=print):
-    created = {"references": 0, "topics": 0, "articles": 0, "figures": 0}
+    created = {"references": 0, "glossary terms": 0, "topics": 0, "articles": 0, "figures": 0}
     for item in json.loads((HERE / "references.json").read_text()):
         if not Reference.objects.filter(key=item["id"]).exists():
             # Saved without full_clean on purpose: these records are incomplete and stay marked
             # unverified until an editor checks them (the admin then asks for what is missing).
             Reference.from_csl(item).save()
             created["references"] += 1
+
+    # Before the articles, so that their rendering marks the words the glossary explains.
+    terms = {}
+    glossary = json.loads((HERE / "glossary.json").read_text())
+    for data in glossary:
+        term = Term.objects.filter(slug_en=data["slug_en"]).first()
+        if term is None:
+            term = services.save_term(
+                Term(
+                    **translated(data, "name"),
+                    **translated(data, "slug"),
+                    **translated(data, "other_forms"),
+                    **translated(data, "definition"),
+                    **translated(data, "pronunciation"),
+                )
+            )
+            created["glossary terms"] += 1
+        terms[data["slug_en"]] = term
+    for data in glossary:
+        term = terms[data["slug_en"]]
+        if not term.related_terms.exists():
+            term.related_terms.set([terms[slug] for slug in data["related"] if slug in terms])
 
     manifest = json.loads((HERE / "demo.json").read_text())
     topics = {}
