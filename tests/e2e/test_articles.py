@@ -164,3 +164,37 @@ def test_a_glossary_word_explains_itself_without_javascript(browser, live_server
         assert serious_accessibility_problems(page) == []
     finally:
         context.close()
+
+
+def test_feedback_in_a_browser_without_javascript_or_cookies(browser, live_server):
+    """A reader answers "No", says what was missing and goes back: no script, no cookie."""
+    from netinfo.articles.models import Feedback
+    from tests.conftest import replay_data_migrations, serious_accessibility_problems
+
+    replay_data_migrations()
+    make_article("fatigue", title_en="Fatigue and NETs", body="Tiredness is common.")
+    for scripts in (False, True):
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=scripts)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        try:
+            page.goto("/en/articles/fatigue/")
+            feedback = page.get_by_role("region", name="Was this page helpful?")
+            feedback.get_by_role("button", name="No").click()
+            page.get_by_role("heading", name="Thank you for your answer").wait_for()
+            if scripts:  # axe-core is a script itself
+                assert serious_accessibility_problems(page) == []
+            page.get_by_role("checkbox", name="It seemed out of date").check()
+            page.get_by_role("textbox").fill("Is the 2024 guideline in here? mail me: a@b.de")
+            page.get_by_role("button", name="Send").click()
+            page.get_by_role("heading", name="Thank you for your feedback").wait_for()
+            if scripts:
+                assert serious_accessibility_problems(page) == []
+            page.get_by_role("link", name="Back to “Fatigue and NETs”").click()
+            page.wait_for_url("**/en/articles/fatigue/")
+            assert context.cookies() == []
+        finally:
+            context.close()
+    answers = list(Feedback.objects.order_by("pk").values_list("helpful", "missing", "comment"))
+    comment = "Is the 2024 guideline in here? mail me: [e-mail address removed]"
+    assert answers == [(False, "outdated", comment)] * 2
