@@ -70,6 +70,18 @@ class FeedbackFormTests(TestCase):
         # The article page still sets no cookie afterwards.
         self.assertEqual(self.client.get("/en/articles/fatigue/").cookies, {})
 
+    def test_a_comment_too_long_comes_back_with_the_question_still_asked(self):
+        token = self.answer("no").context["form"]["feedback"].value()
+        response = self.client.post(
+            "/en/articles/fatigue/feedback/more/",
+            {"feedback": token, "comment": "x" * 501},
+            HTTP_ORIGIN=ORIGIN,
+        )
+        self.assertContains(response, "at most 500 characters", status_code=400)
+        self.assertContains(response, "What was missing?", status_code=400)
+        self.assertEqual(response.cookies, {})
+        self.assertEqual(Feedback.objects.get().comment, "")  # nothing half-stored
+
     def test_stored_with_the_version_read_and_the_language(self):
         editor = make_user("editor", groups=["Editors"])
         services.publish_editorial_fix(

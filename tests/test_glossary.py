@@ -127,6 +127,17 @@ class GlossaryPageTests(TestCase):
         cls.english_only = make_term("Biopsy", "biopsy")
         cls.article = make_article("treatment", title_en="Treatment", body="An SSA helps.")
 
+    def test_a_changed_term_reaches_the_cached_pages(self):
+        self.assertContains(self.client.get("/en/glossary/biopsy/"), "What Biopsy means")
+        self.assertContains(self.client.get("/en/glossary/"), "What Biopsy means")
+        self.english_only.definition_en = "Taking a small piece of tissue to look at it."
+        services.save_term(self.english_only)
+        self.assertContains(self.client.get("/en/glossary/biopsy/"), "small piece of tissue")
+        self.assertContains(self.client.get("/en/glossary/"), "small piece of tissue")
+        self.english_only.related_terms.add(self.ki67)
+        related = '<a href="/en/glossary/ki-67/">Ki-67</a>'
+        self.assertContains(self.client.get("/en/glossary/biopsy/"), related)
+
     def test_a_to_z_in_each_language(self):
         html = self.client.get("/en/glossary/").content.decode()
         self.assertIn('<a href="#letter-S">S</a>', html)

@@ -70,16 +70,13 @@ class DetailsForm(forms.Form):
             del self.fields["missing"]
 
     def clean_feedback(self):
-        try:
-            pk = signing.loads(
-                self.cleaned_data["feedback"], salt=TOKEN_SALT, max_age=DETAILS_SECONDS
-            )
-            return Feedback.objects.get(pk=pk, comment="", missing="")
-        except (signing.BadSignature, Feedback.DoesNotExist):
+        feedback = answer_for(self.cleaned_data["feedback"])
+        if feedback is None:
             raise forms.ValidationError(
                 _("This form has expired. Thank you all the same for your answer."),
                 code="expired",
-            ) from None
+            )
+        return feedback
 
     def is_spam(self):
         return bool(self.cleaned_data.get("nickname"))
@@ -87,6 +84,15 @@ class DetailsForm(forms.Form):
 
 def details_token(feedback):
     return signing.dumps(feedback.pk, salt=TOKEN_SALT)
+
+
+def answer_for(token):
+    """The answer a follow-up form adds to, while it has nothing added yet; else None."""
+    try:
+        pk = signing.loads(token, salt=TOKEN_SALT, max_age=DETAILS_SECONDS)
+        return Feedback.objects.get(pk=pk, comment="", missing="")
+    except (signing.BadSignature, Feedback.DoesNotExist):
+        return None
 
 
 def feedback_summary(article):

@@ -27,7 +27,7 @@ from references import exchange
 
 from . import services
 from .cite import cite_article
-from .feedback import DetailsForm, HelpfulForm, details_token
+from .feedback import DetailsForm, HelpfulForm, answer_for, details_token
 from .models import (
     LANGUAGE_CODES,
     Article,
@@ -398,7 +398,10 @@ def article_feedback(request, slug):
 def article_feedback_details(request, slug):
     """What the reader adds to their answer: a comment, and on "No" what was missing."""
     article = find_by_translated_slug(Article.objects.published(), slug)
-    form = DetailsForm(request.POST, helpful="missing" not in request.POST)
+    # "What was missing?" is asked after a "No", also when the form comes back with an error.
+    answer = answer_for(request.POST.get("feedback", ""))
+    helpful = answer.helpful if answer else True
+    form = DetailsForm(request.POST, helpful=helpful)
     refused = refusal(request, "feedback", FEEDBACK_PER_HOUR)
     if refused:
         status, message = refused
@@ -406,7 +409,7 @@ def article_feedback_details(request, slug):
     if not form.is_valid():
         if "feedback" in form.errors:
             return feedback_page(request, article, status=400, message=form.errors["feedback"][0])
-        return feedback_page(request, article, form=form, status=400)
+        return feedback_page(request, article, form=form, helpful=helpful, status=400)
     if not form.is_spam():
         services.add_feedback_details(
             form.cleaned_data["feedback"],

@@ -35,6 +35,8 @@ class SiteConfig(AppConfig):
             models.Citation,
             # Written after the article is saved when it is published or reviewed.
             models.ChangeLogEntry,
+            # The glossary's pages; the articles that use a term are saved again with it.
+            models.Term,
             Reference,
             Region,
             PatientGroup,
@@ -56,6 +58,11 @@ class SiteConfig(AppConfig):
             bump_content_version,
             sender=models.Article.related_articles.through,
             dispatch_uid="page-cache-related-articles",
+        )
+        m2m_changed.connect(
+            bump_content_version,
+            sender=models.Term.related_terms.through,
+            dispatch_uid="page-cache-related-terms",
         )
         # A release runs `migrate`; pages kept from the previous one would point at its static
         # files and show its templates, and the file or Redis cache outlives a restart. Once per
