@@ -127,6 +127,13 @@ class GlossaryPageTests(TestCase):
         cls.english_only = make_term("Biopsy", "biopsy")
         cls.article = make_article("treatment", title_en="Treatment", body="An SSA helps.")
 
+    def test_terms_that_begin_with_a_number_can_be_jumped_to(self):
+        make_term("5-HIAA", "5-hiaa")
+        html = self.client.get("/en/glossary/").content.decode()
+        self.assertIn('<li><a href="#letter-5">5</a></li>', html)
+        self.assertLess(html.index("#letter-5"), html.index("#letter-B"))
+        self.assertIn('id="letter-5"', html)
+
     def test_a_changed_term_reaches_the_cached_pages(self):
         self.assertContains(self.client.get("/en/glossary/biopsy/"), "What Biopsy means")
         self.assertContains(self.client.get("/en/glossary/"), "What Biopsy means")
@@ -144,7 +151,7 @@ class GlossaryPageTests(TestCase):
         self.assertIn('<span aria-hidden="true">Q</span>', html)  # no term under Q
         self.assertLess(html.index("Biopsy"), html.index("Ki-67"))
         self.assertIn("so-ma-to-STAT-in", html)
-        self.assertIn('Explained in: <a href="/en/articles/treatment/">Treatment</a>', html)
+        self.assertIn('Used in: <a href="/en/articles/treatment/">Treatment</a>', html)
         self.assertIn('Related: <a href="/en/glossary/ki-67/">Ki-67</a>', html)
         german = self.client.get("/de/glossary/").content.decode()
         self.assertIn("Somatostatin-Analogon", german)

@@ -113,7 +113,9 @@ def glossary(request):
         "netinfo/glossary.html",
         {
             "letters": letters,
-            "alphabet": [chr(code) for code in range(ord("A"), ord("Z") + 1)],
+            # Terms that begin with a number ("5-HIAA") are listed first, and jumped to too.
+            "alphabet": [letter for letter in letters if not "A" <= letter <= "Z"]
+            + [chr(code) for code in range(ord("A"), ord("Z") + 1)],
             "switcher_urls": {
                 code: url_in_language(code, "netinfo:glossary") for code in LANGUAGE_CODES
             },
