@@ -96,6 +96,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",
+    # The read-only content API for partners (/api/v1/, netinfo.site.api) and its schema.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' files, served from here rather than a CDN
+    "corsheaders",
     # The site's own apps, from the bottom layer up (see README, "Project layout").
     "netinfo.core",
     "references",
@@ -112,6 +117,8 @@ MIDDLEWARE = [
     # cache its deletions would be stored and replayed to every visitor.
     "netinfo.consent.middleware.StrictCleanCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for the API only (CORS_URLS_REGEX), also on the 304s and errors below.
+    "corsheaders.middleware.CorsMiddleware",
     # Static files are answered before sessions, locale or CSRF do any work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags for every page and 304 answers to browsers and caches that already have it.
@@ -408,3 +415,42 @@ MODELTRANSLATION_CUSTOM_FIELDS = ("SearchVectorField",)
 # Self-hosted (static/vendor/jquery-ui, jQuery UI 1.14.2, MIT): the default loads it from a CDN,
 # which would leak every editor's visit to a third party.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+
+# The content API (netinfo.site.api) --------------------------------------------------------
+
+# The terms partners may reuse our text under, in the API, in embeds and on the About page.
+CONTENT_LICENCE = os.environ.get("NETINFO_CONTENT_LICENCE", "CC BY-NC-ND 4.0")
+CONTENT_LICENCE_URL = os.environ.get(
+    "NETINFO_CONTENT_LICENCE_URL", "https://creativecommons.org/licenses/by-nc-nd/4.0/"
+)
+REST_FRAMEWORK = {
+    # Public and read-only: no accounts, sessions or CSRF cookies; JSON only.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("NETINFO_API_RATE", "600/hour")},
+    # The client's address as the lockout reads it (see PROXY_COUNT above); 0: REMOTE_ADDR.
+    "NUM_PROXIES": PROXY_COUNT,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NET Info content API",
+    "DESCRIPTION": (
+        "Reviewed patient information about neuroendocrine tumours: published articles with "
+        "their sources and review dates, the glossary and the directory of patient groups."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True  # any partner's page may read it; no credentials are sent
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

@@ -30,6 +30,8 @@ urlpatterns = [
     # JSON for the cookie banner script: per visitor, never cached, not language-prefixed.
     path("consent/status/", consent_views.status, name="consent-status"),
     path("sitemap.xml", site_views.sitemap, name="sitemap"),
+    # For partners' programs: one address per version, whatever the language.
+    path("api/v1/", include("netinfo.site.api.urls")),
 ]
 
 # Public pages live under /en/ and /de/; "/" redirects by the browser's Accept-Language.
