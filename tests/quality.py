@@ -75,6 +75,8 @@ def make_pages():
         "glossary-de": "/de/glossary/",
         "term": term.get_absolute_url(),
         "term-de": "/de/glossary/operation/",
+        "embed": "/en/embed/articles/treatment-options/",
+        "embed-de": "/de/embed/articles/behandlung/",
         "directory": "/en/patient-groups/",
         "directory-de": "/de/patient-groups/?region=europe&country=JP",  # with a notice
         "group": group.get_absolute_url(),

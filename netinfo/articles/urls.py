@@ -22,6 +22,7 @@ urlpatterns = [
         views.article_feedback_details,
         name="article-feedback-details",
     ),
+    path("embed/articles/<slug:slug>/", views.article_embed, name="article-embed"),
     path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
     path("glossary/", views.glossary, name="glossary"),
     path("glossary/<slug:slug>/", views.term_detail, name="term-detail"),

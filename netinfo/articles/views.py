@@ -1,5 +1,6 @@
 import functools
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -260,6 +262,14 @@ def article_page(request, article, *, preview="", preview_url=None):
         "cite_text": cite_text,
         "canonical_url": canonical,
         "alternate_urls": alternates,
+        # For "Embed this page": the addresses partners copy.
+        "embed_url": request.build_absolute_uri(
+            reverse("netinfo:article-embed", kwargs={"slug": article.slug})
+        ),
+        "api_url": request.build_absolute_uri(
+            reverse("api:article-detail", kwargs={"slug": article.slug})
+        )
+        + f"?language={content_language}",
         # A preview's switcher stays in the preview, in the languages the article is written in.
         "switcher_urls": urls
         if preview_url is None
@@ -290,6 +300,37 @@ def article_detail(request, slug):
     if article.get_absolute_url() != request.path:
         return redirect(article.get_absolute_url(), permanent=True)
     return article_page(request, article)
+
+
+# Partners show an article on their own site in an <iframe>: this page alone may be framed by
+# any site (every other page refuses to be, against clickjacking). No banner, cookie or
+# analytics; search engines are sent to the article's own page.
+@csp_replace({"frame-ancestors": ["*"]})
+@xframe_options_exempt
+@public_page
+def article_embed(request, slug):
+    article = find_by_translated_slug(for_article_page(Article.objects.published()), slug)
+    address = reverse("netinfo:article-embed", kwargs={"slug": article.slug})
+    if address != request.path:
+        return redirect(address, permanent=True)
+    language = get_language()
+    content_language = language if language in article.translated_languages() else "en"
+    body_html, page_parts = (
+        Article.objects.filter(pk=article.pk)
+        .values_list(f"body_html_{content_language}", "page_parts")
+        .get()
+    )
+    parts = page_parts.get(language) or {}
+    return render(
+        request,
+        "netinfo/article_embed.html",
+        {
+            "article": article,
+            "content_language": content_language,
+            "text": {"body_html": body_html, "parts": parts, "authors": parts.get("authors", [])},
+            "canonical_url": request.build_absolute_uri(url_in(content_language, article)),
+        },
+    )
 
 
 def redirect_from_former_slug(slug):
