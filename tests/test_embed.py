@@ -6,7 +6,7 @@ refuses to be framed, attributed, uncookied, not indexed; and the box that offer
 from django.test import TestCase
 
 from netinfo.articles.models import Article
-from tests.factories import make_article, make_reviewer
+from tests.factories import make_article, make_reference, make_reviewer
 
 
 def frame_ancestors(response):
@@ -18,10 +18,11 @@ class EmbedTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         make_reviewer()
+        make_reference("yao2011")
         cls.article = make_article(
             "fatigue",
             title_en="Fatigue and NETs",
-            body="## Rest\n\nTiredness is common.",
+            body="## Rest\n\nTiredness is common [@yao2011].",
             slug_de="muedigkeit",
             title_de="Müdigkeit",
             summary_de="Kurz.",
@@ -40,10 +41,14 @@ class EmbedTests(TestCase):
         html = response.content.decode()
         self.assertIn('<link rel="canonical" href="http://testserver/en/articles/fatigue/">', html)
         self.assertIn('<meta name="robots" content="noindex">', html)
-        self.assertIn("Tiredness is common.", html)
+        self.assertIn("Tiredness is common", html)
         self.assertIn("Last reviewed", html)
         self.assertIn('From <a href="http://testserver/en/articles/fatigue/">NET Info</a>', html)
         self.assertIn("CC BY-NC-ND 4.0", html)
+        # Links leave the frame, but not a jump to a reference and back.
+        self.assertIn('<base target="_blank">', html)
+        self.assertRegex(html, r'<a target="_self" href="#ref-1"')
+        self.assertRegex(html, r'<a target="_self" href="#cite-1')
         for absent in ("site-header", "consent", "<script", "site-footer"):
             self.assertNotIn(absent, html)
         # Cached, it stays framable.

@@ -1,4 +1,5 @@
 import functools
+import re
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -302,6 +303,15 @@ def article_detail(request, slug):
     return article_page(request, article)
 
 
+# In an embed, links open a new tab (<base target="_blank">), except the jumps within the
+# article, to a reference and back, which stay in the frame.
+IN_PAGE_LINK_RE = re.compile(r'(<a\b[^>]*?)\shref="#')
+
+
+def in_page_links_stay(html):
+    return IN_PAGE_LINK_RE.sub(r'\1 target="_self" href="#', html)
+
+
 # Partners show an article on their own site in an <iframe>: this page alone may be framed by
 # any site (every other page refuses to be, against clickjacking). No banner, cookie or
 # analytics; search engines are sent to the article's own page.
@@ -327,7 +337,11 @@ def article_embed(request, slug):
         {
             "article": article,
             "content_language": content_language,
-            "text": {"body_html": body_html, "parts": parts, "authors": parts.get("authors", [])},
+            "text": {
+                "body_html": in_page_links_stay(body_html),
+                "references": in_page_links_stay(parts.get("references", "")),
+                "authors": parts.get("authors", []),
+            },
             "canonical_url": request.build_absolute_uri(url_in(content_language, article)),
         },
     )
