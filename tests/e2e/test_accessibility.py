@@ -110,8 +110,8 @@ def test_windows_contrast_themes(page):
     for tag, style, width, color in focus_styles:
         assert (style, width >= 2) == ("solid", True), (tag, style, width)
         assert color not in ("transparent", "rgba(0, 0, 0, 0)"), tag
-    for box in (".review-box", ".cite-page__text"):
-        assert page.locator(box).evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+    for box in page.locator(".review-box, .cite-page__text").all():  # the embed code's too
+        assert box.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
     page.goto(pages["directory"])
     assert page.locator(".filters").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
 
