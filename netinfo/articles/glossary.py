@@ -15,9 +15,6 @@ from xml.etree import ElementTree as etree
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-# U+2060: no line break on either side (Unicode line breaking, rule LB11).
-WORD_JOINER = "\u2060"
-
 # Where a word is never marked: what it would break or where it is no prose.
 SKIPPED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "sup", "figure", "button"}
 
@@ -91,8 +88,7 @@ class MarkTerms(Treeprocessor):
             target = node if attribute == "text" else parent
             target.insert(position, term)
             target.insert(position + 1, popover)
-            # Nor does a citation number or a comma that follows the "?".
-            popover.tail = after if after[:1].isspace() else WORD_JOINER + after
+            popover.tail = after
             # The rest of the text may hold other terms.
             self.mark(popover, "tail", position + 2, parent=target)
             return
@@ -102,7 +98,6 @@ class MarkTerms(Treeprocessor):
         term = etree.Element("span", {"class": "term"})
         link = etree.SubElement(term, "a", {"href": entry.url, "class": "term__link"})
         link.text = words
-        link.tail = WORD_JOINER  # the "?" never starts a line of its own
         button = etree.SubElement(
             term,
             "button",

@@ -126,8 +126,7 @@ def sanitize(html):
 def plain_text(html):
     text = CITATION_WITH_SPACE_RE.sub("", TERM_EXTRAS_RE.sub("", html))
     text = nh3.clean(re.sub(r"</(p|h[2-4]|li|td|th|blockquote)>", r" \g<0>", text), tags=set())
-    text = html_lib.unescape(text).replace("\u2060", "")  # glossary's word joiners
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 
 
 def figure_html(figure, language, lazy):
