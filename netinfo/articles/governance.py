@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from . import checks
 from .models import LANGUAGE_CODES, Article, ChangeLogEntry, Contributor, add_years
 
 CLINICAL = ChangeLogEntry.Kind.CLINICAL
@@ -151,7 +152,22 @@ def transition_problems(
             problems += note_language_problems(languages, summaries)
         if kind == CLINICAL and approver and reviewer_profile(user) is None:
             problems.append(("change_kind", missing_profile_message()))
+    if publishing or (editing_live and changed):
+        problems += content_check_problems(article)
     return problems
+
+
+def content_check_problems(article):
+    """The content checks' errors, which stop publishing (warnings are the reviewer's call)."""
+    found = checks.check_article(article, checks.published_slugs())
+    return [
+        (
+            f"body_{code}",
+            _("Line %(line)s: %(message)s %(fix)s")
+            % {"line": line, "message": message, "fix": fix},
+        )
+        for code, line, message, fix in checks.errors(found)
+    ]
 
 
 def note_language_problems(languages, summaries):

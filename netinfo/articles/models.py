@@ -287,6 +287,16 @@ class Article(models.Model):
     page_parts = models.JSONField(default=dict, editable=False)
     translation_sources = models.JSONField(default=dict, editable=False)
     readability = models.JSONField(default=dict, editable=False)
+    # What the content checks found in each language (netinfo.articles.checks), written by the
+    # save pipeline with the rendered text.
+    content_checks = models.JSONField(default=dict, editable=False)
+    # Their counts, for the article list's filter and the review dashboard.
+    content_errors = models.PositiveSmallIntegerField(
+        _("errors in the text"), default=0, editable=False
+    )
+    content_warnings = models.PositiveSmallIntegerField(
+        _("warnings about the text"), default=0, editable=False
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import governance
+from . import checks, governance
 from .feedback import redact
 from .governance import ARCHIVED, CLINICAL, CONTENT_FIELDS, EDITORIAL, PUBLISHED
 from .models import (
@@ -118,6 +118,8 @@ def write(article, *, save_related=None):
     if save_related is not None:
         save_related()
     rendered = article.render()
+    article.content_checks = checks.check_article(article, checks.published_slugs())
+    article.content_errors, article.content_warnings = checks.counts(article.content_checks)
     article.save(rendered=rendered)
     rebuild_citations(article, rendered)
     rebuild_term_uses(article, rendered)

@@ -39,6 +39,7 @@ def needs_attention(user):
         candidates = Article.objects.exclude(status=Article.Status.ARCHIVED).only(
             "pk", "title_en", "title_de", "slug_en", "slug_de", "text_languages", "status",
             "content_hashes", "translation_sources", "readability", "audience",
+            "content_errors", "content_warnings",
         )  # fmt: skip
         lists["translations"] = [
             (article, "missing" if "de" not in article.translated_languages() else "stale")
@@ -52,6 +53,15 @@ def needs_attention(user):
             for code, figures in sorted(article.readability.items())
             if not figures.get("meets_target")
         ]
+        # What the content checks found (netinfo.articles.checks), errors first.
+        lists["content_checks"] = sorted(
+            (
+                article
+                for article in candidates
+                if article.content_errors or article.content_warnings
+            ),
+            key=lambda article: (-article.content_errors, -article.content_warnings, article.pk),
+        )
         # German pages show these in English (marked lang="en") until someone translates them.
         lists["german_changes"] = list(
             ChangeLogEntry.objects.of_live_articles()

@@ -23,6 +23,7 @@ from reversion.models import Version
 from netinfo.core.history import RevisionHistoryAdmin
 
 from .. import services
+from ..checks import describe
 from ..feedback import feedback_summary
 from ..governance import (
     can_approve,
@@ -157,6 +158,27 @@ class WorkingCopyFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ContentChecksFilter(admin.SimpleListFilter):
+    title = _("content checks")
+    parameter_name = "checks"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("errors", _("With errors")),
+            ("warnings", _("With warnings")),
+            ("clean", _("None")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "errors":
+            return queryset.filter(content_errors__gt=0)
+        if self.value() == "warnings":
+            return queryset.filter(content_warnings__gt=0)
+        if self.value() == "clean":
+            return queryset.filter(content_errors=0, content_warnings=0)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
     """
@@ -182,6 +204,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "last_reviewed",
         "review_due",
         "has_german",
+        "checks_column",
     ]
     list_filter = [
         "status",
@@ -190,6 +213,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         ReviewDueFilter,
         MissingTranslationFilter,
         WorkingCopyFilter,
+        ContentChecksFilter,
     ]
     search_fields = ["title_en", "title_de", "summary_en", "summary_de"]
     list_select_related = ["topic", "revision_of"]
@@ -201,6 +225,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "workflow_state",
         "live_changes",
         "readability_display",
+        "content_checks_display",
         "translation_state",
         "reader_feedback",
         *REVIEW_FIELDS,
@@ -213,7 +238,15 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         css = {"all": ["admin_extra/netinfo-admin.css"]}
 
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "preview_links"]}),
+        (
+            None,
+            {
+                "fields": [
+                    *("title", "slug", "summary", "body"),
+                    *("content_checks_display", "preview_links"),
+                ]
+            },
+        ),
         (_("Place on the site"), {"fields": ["topic", "order", "audience", "related_articles"]}),
         (
             _("Review and publication"),
@@ -326,6 +359,30 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         return render_to_string(
             "admin/netinfo/article/_feedback.html", {"summary": feedback_summary(obj)}
         )
+
+    @admin.display(description=_("content checks"), ordering="-content_errors")
+    def checks_column(self, obj):
+        # e.g. "1 error, 2 warnings"; empty when the checks found nothing.
+        parts = []
+        if obj.content_errors:
+            parts.append(ngettext("%d error", "%d errors", obj.content_errors) % obj.content_errors)
+        if obj.content_warnings:
+            parts.append(
+                ngettext("%d warning", "%d warnings", obj.content_warnings) % obj.content_warnings
+            )
+        return ", ".join(parts) or "–"
+
+    @admin.display(description=_("content checks"))
+    def content_checks_display(self, obj):
+        """What the checks found when the article was last saved, per language, worded now."""
+        found = {
+            code: [(item["level"], item["line"], *describe(item)) for item in items]
+            for code, items in (obj.content_checks or {}).items()
+            if items
+        }
+        if not obj.pk:
+            return "–"
+        return render_to_string("admin/netinfo/article/_content_checks.html", {"found": found})
 
     @admin.display(description=_("readability"))
     def readability_display(self, obj):
