@@ -208,6 +208,27 @@ def article_by_pk(pk):
     return found
 
 
+def content_language(article, language):
+    """The language an article's page in `language` shows its text in: its own, else English."""
+    return language if language in article.translated_languages() else "en"
+
+
+def stored_text(article, content_language, language):
+    """What an article's page shows, as the save pipeline stored it: one query."""
+    body_html, toc_html, page_parts = (
+        Article.objects.filter(pk=article.pk)
+        .values_list(f"body_html_{content_language}", f"toc_html_{content_language}", "page_parts")
+        .get()
+    )
+    parts = page_parts.get(language) or {}
+    return {
+        "body_html": body_html,
+        "toc_html": toc_html,
+        "parts": parts,
+        "authors": parts.get("authors", []),
+    }
+
+
 def article_page(request, article, *, preview="", preview_url=None):
     """
     The article page, for visitors, for staff ("staff") and for outside reviewers ("shared");
@@ -217,46 +238,33 @@ def article_page(request, article, *, preview="", preview_url=None):
     """
     language = get_language()
     written_in = article.translated_languages()
-    content_language = language if language in written_in else "en"
+    shown_in = content_language(article, language)
     # The page's address in each language, for the language switcher and search engines.
     urls = {code: url_in(code, article) for code in LANGUAGE_CODES}
     # A page shown in English under another language's address points search engines at the
     # English original.
-    canonical = request.build_absolute_uri(urls[content_language])
+    canonical = request.build_absolute_uri(urls[shown_in])
     alternates = {code: request.build_absolute_uri(urls[code]) for code in written_in}
 
     # Callables, which the template calls only when it renders the fragment that shows them
     # (a cache miss); text() is read once however often it is called.
     @functools.cache
     def text():
-        body_html, toc_html, page_parts = (
-            Article.objects.filter(pk=article.pk)
-            .values_list(
-                f"body_html_{content_language}", f"toc_html_{content_language}", "page_parts"
-            )
-            .get()
-        )
-        parts = page_parts.get(language) or {}
-        return {
-            "body_html": body_html,
-            "toc_html": toc_html,
-            "parts": parts,
-            "authors": parts.get("authors", []),
-        }
+        return stored_text(article, shown_in, language)
 
     def related():
         return article.related_articles.published().only(*LISTED).order_by("topic__order", "order")
 
     def jsonld():
-        return article_jsonld(article, text()["authors"], canonical, content_language)
+        return article_jsonld(article, text()["authors"], canonical, shown_in)
 
     def cite_text():
-        return cite_article(article, text()["authors"], canonical, content_language)
+        return cite_article(article, text()["authors"], canonical, shown_in)
 
     context = {
         "article": article,
-        "content_language": content_language,
-        "is_fallback": content_language != language,
+        "content_language": shown_in,
+        "is_fallback": shown_in != language,
         "text": text,
         "related_articles": related,
         "jsonld": jsonld,
@@ -270,7 +278,7 @@ def article_page(request, article, *, preview="", preview_url=None):
         "api_url": request.build_absolute_uri(
             reverse("api:article-detail", kwargs={"slug": article.slug})
         )
-        + f"?language={content_language}",
+        + f"?language={shown_in}",
         # A preview's switcher stays in the preview, in the languages the article is written in.
         "switcher_urls": urls
         if preview_url is None
@@ -324,25 +332,18 @@ def article_embed(request, slug):
     if address != request.path:
         return redirect(address, permanent=True)
     language = get_language()
-    content_language = language if language in article.translated_languages() else "en"
-    body_html, page_parts = (
-        Article.objects.filter(pk=article.pk)
-        .values_list(f"body_html_{content_language}", "page_parts")
-        .get()
-    )
-    parts = page_parts.get(language) or {}
+    shown_in = content_language(article, language)
+    text = stored_text(article, shown_in, language)
+    text["body_html"] = in_page_links_stay(text["body_html"])
+    text["references"] = in_page_links_stay(text["parts"].get("references", ""))
     return render(
         request,
         "netinfo/article_embed.html",
         {
             "article": article,
-            "content_language": content_language,
-            "text": {
-                "body_html": in_page_links_stay(body_html),
-                "references": in_page_links_stay(parts.get("references", "")),
-                "authors": parts.get("authors", []),
-            },
-            "canonical_url": request.build_absolute_uri(url_in(content_language, article)),
+            "content_language": shown_in,
+            "text": text,
+            "canonical_url": request.build_absolute_uri(url_in(shown_in, article)),
         },
     )
 
@@ -372,9 +373,7 @@ def article_references(request, slug, format):
     if format not in EXPORT_FORMATS:
         raise Http404
     article = find_by_translated_slug(Article.objects.published(), slug)
-    language = get_language()
-    if language not in article.translated_languages():
-        language = "en"
+    language = content_language(article, get_language())
     references = [
         citation.reference
         for citation in Citation.objects.filter(article=article, language=language)

@@ -11,6 +11,7 @@ from netinfo.articles.models import Article
 from netinfo.articles.rendering import plain_text
 from netinfo.articles.structured_data import translated_definition
 from netinfo.core.languages import translated_value, url_in
+from patient_groups.export import public_data
 
 # A link or image in stored HTML points at this site; on a partner's page it must say so.
 SITE_ADDRESS_RE = re.compile(r'((?:href|src)=")/(?!/)')
@@ -259,33 +260,35 @@ class TermSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(url_in(self.context["language"], term))
 
 
+class RegionSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
 class PatientGroupSerializer(serializers.Serializer):
-    """The directory's public fields, as its JSON download has them."""
+    """
+    The directory's public fields, as its JSON download has them: the values come from
+    patient_groups.export.public_data, the one list of what visitors may see of a group; the
+    fields below describe them for the schema.
+    """
 
     slug = serializers.CharField()
     name = serializers.CharField()
     acronym = serializers.CharField(allow_blank=True)
-    former_names = serializers.ListField(child=serializers.CharField(), source="former_name_list")
-    country = serializers.CharField(source="country.code", allow_null=True)
+    former_names = serializers.ListField(child=serializers.CharField())
+    country = serializers.CharField(allow_null=True, help_text="ISO 3166 code, e.g. DE.")
+    country_name = serializers.CharField(allow_null=True)
     coverage = serializers.CharField()
-    region = serializers.CharField(source="region.slug")
+    region = RegionSerializer()
     city = serializers.CharField(allow_blank=True)
     website = serializers.URLField(allow_null=True, help_text="Null where none is listed.")
     email = serializers.EmailField(allow_null=True, help_text="Null where none is listed.")
-    phone = serializers.CharField(allow_blank=True)
-    languages = serializers.ListField(child=serializers.CharField(), source="language_list")
-    services = serializers.ListField(child=serializers.CharField(), source="service_list")
+    phone = serializers.CharField(allow_null=True, help_text="Null where none is listed.")
+    languages = serializers.ListField(child=serializers.CharField())
+    services = serializers.ListField(child=serializers.CharField())
     description = serializers.CharField(allow_blank=True)
     alliance_member = serializers.BooleanField()
-    url = serializers.SerializerMethodField()
+    url = serializers.URLField(help_text="The group's page on this site.")
 
     def to_representation(self, group):
-        data = super().to_representation(group)
-        # "" is no address: null says so plainly, as the directory's JSON download does.
-        for name in ("website", "email"):
-            data[name] = data[name] or None
-        return data
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, group):
-        return self.context["request"].build_absolute_uri(group.get_absolute_url())
+        return {"slug": group.slug, **public_data(group, self.context["request"])}

@@ -4,6 +4,7 @@ names (English by default), with the same fallbacks as the pages.
 """
 
 import django_filters
+from django.conf import settings
 from django.http import Http404
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -25,7 +26,9 @@ LANGUAGE = OpenApiParameter(
     description="The language of the text; English (en) if not given.",
 )
 # Shared caches may keep an answer as long as a page (netinfo.core.page_cache).
-public = method_decorator(cache_control(public=True, max_age=300), name="dispatch")
+public = method_decorator(
+    cache_control(public=True, max_age=settings.PUBLIC_MAX_AGE), name="dispatch"
+)
 
 
 class LanguageMixin:
