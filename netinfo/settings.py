@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "corsheaders",
     # The site's own apps, from the bottom layer up (see README, "Project layout").
     "netinfo.core",
+    "netinfo.links",
     "references",
     "netinfo.articles",
     "patient_groups",
@@ -415,6 +416,17 @@ MODELTRANSLATION_CUSTOM_FIELDS = ("SearchVectorField",)
 # Self-hosted (static/vendor/jquery-ui, jQuery UI 1.14.2, MIT): the default loads it from a CDN,
 # which would leak every editor's visit to a third party.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+
+# The link checker (manage.py check_links, netinfo.links) ------------------------------------
+
+# DOIs are checked through this resolver (each costs a request to it and one to the
+# publisher); set it empty not to check DOIs.
+LINK_CHECK_DOI_RESOLVER = os.environ.get("NETINFO_LINK_CHECK_DOI_RESOLVER", "https://doi.org/")
+# Networks the checker may connect to, e.g. "127.0.0.0/8,::1/128". Empty: public addresses only,
+# so that an address written in an article cannot make the server probe its own network.
+LINK_CHECK_NETWORKS = env_list("NETINFO_LINK_CHECK_NETWORKS")
+# How sites whose logs show our requests can tell who we are and reach us.
+LINK_CHECK_USER_AGENT = f"NETInfo-LinkChecker/1.0 (+mailto:{CONTACT_EMAIL})"
 
 # The content API (netinfo.site.api) --------------------------------------------------------
 

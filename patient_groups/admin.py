@@ -16,6 +16,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from netinfo.core.history import RevisionHistoryAdmin
 from netinfo.core.page_cache import bump_content_version
 from netinfo.core.text import folded
+from netinfo.links.admin import LinkCheckMixin, LinksFilter
 
 from . import services
 from .export import csv_response, json_response
@@ -106,7 +107,7 @@ class VerificationOverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PatientGroup)
-class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
+class PatientGroupAdmin(LinkCheckMixin, RevisionHistoryAdmin, TabbedTranslationAdmin):
     form = PatientGroupForm
     list_display = ["name", "acronym", "country_name", "region", "status", "verified_display"]
     list_filter = [
@@ -116,6 +117,7 @@ class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "status",
         "alliance_member",
         VerificationOverdueFilter,
+        LinksFilter,
     ]
     # search_text holds the name, acronym, former names and city without accents or capitals
     # (PatientGroup.save); get_search_results() folds the words typed the same way, so that
@@ -125,12 +127,12 @@ class PatientGroupAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "Searches names, acronyms, former names and cities; accents and capitals do not matter."
     )
     list_select_related = ["region"]
-    readonly_fields = ["verified_by", "created", "updated"]
+    readonly_fields = ["verified_by", "link_check", "created", "updated"]
     actions = ["mark_verified_today", "export_csv", "export_json"]
     fieldsets = [
         (None, {"fields": ["name", "acronym", "former_names", "status", "alliance_member"]}),
         (_("Where"), {"fields": ["country", "coverage", "region", "city"]}),
-        (_("Contact"), {"fields": ["website", "email", "phone"]}),
+        (_("Contact"), {"fields": ["website", "link_check", "email", "phone"]}),
         (_("What they offer"), {"fields": ["languages", "services", "description"]}),
         (
             _("Verification"),

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 from django_countries import countries
 from django_countries.fields import CountryField
 
@@ -405,6 +405,11 @@ class PatientGroup(models.Model):
             errors["region"] = self.region_problem()
         if errors:
             raise ValidationError(errors)
+
+    def external_links(self):
+        """(field, language, address) of the group's web addresses, for the link checker."""
+        if self.website:
+            yield gettext_noop("website"), "", self.website
 
     def region_problem(self):
         """Why the group's country does not belong in its region, and what to do instead."""

@@ -13,6 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from netinfo.core.text import folded
+from netinfo.links.admin import LinkCheckMixin, LinksFilter
 
 from . import exchange
 from .forms import ConfirmImportForm, ImportForm, ReferenceForm
@@ -55,10 +56,10 @@ def export_response(references, format):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(LinkCheckMixin, admin.ModelAdmin):
     form = ReferenceForm
     list_display = ["key", "short_citation", "type", "year", "is_verified_display"]
-    list_filter = [VerificationFilter, "type", "year"]
+    list_filter = [VerificationFilter, LinksFilter, "type", "year"]
     # search_text holds the key, titles, author and editor names and identifiers without accents
     # or capitals (Reference.save); get_search_results() folds the words typed the same way.
     search_fields = ["search_text"]
@@ -66,7 +67,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         "Searches keys, titles, journals, authors, editors, DOI, PMID and PMCID; accents and "
         "capitals do not matter."
     )
-    readonly_fields = ["formatted_preview", "verification", "created", "updated"]
+    readonly_fields = ["formatted_preview", "verification", "link_check", "created", "updated"]
     actions = ["mark_verified", "export_ris", "export_bibtex", "export_csl_json"]
     change_list_template = "admin/references/reference/change_list.html"
     fieldsets = [
@@ -88,7 +89,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         ),
         (
             _("Identifiers and links"),
-            {"fields": ["doi", "pmid", "pmcid", "isbn", "url", "accessed"]},
+            {"fields": ["doi", "pmid", "pmcid", "isbn", "url", "accessed", "link_check"]},
         ),
         (_("Editorial"), {"fields": ["verification", "note", "created", "updated"]}),
     ]

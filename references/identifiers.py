@@ -73,8 +73,8 @@ NORMALIZERS = {
 }
 
 
-def doi_url(doi):
-    return "https://doi.org/" + quote(doi, safe="/:;()")
+def doi_url(doi, resolver="https://doi.org/"):
+    return resolver + quote(doi, safe="/:;()")
 
 
 def pubmed_url(pmid):

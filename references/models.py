@@ -287,6 +287,16 @@ class Reference(models.Model):
     def doi_url(self):
         return identifiers.doi_url(self.doi) if self.doi else ""
 
+    def external_links(self, doi_resolver="https://doi.org/"):
+        """
+        (field, language, address) of the reference's web addresses, for the link checker; its
+        DOI through `doi_resolver`, none when that is empty.
+        """
+        if self.url:
+            yield "URL", "", self.url
+        if self.doi and doi_resolver:
+            yield "DOI", "", identifiers.doi_url(self.doi, doi_resolver)
+
     def pubmed_url(self):
         return identifiers.pubmed_url(self.pmid) if self.pmid else ""
 

@@ -384,7 +384,7 @@ class DashboardTests(TestCase):
     def test_directory_staff_see_only_their_list(self):
         self.client.force_login(make_user("directory", groups=["Directory staff"]))
         lists = self.client.get("/admin/dashboard/").context["lists"]
-        self.assertEqual(set(lists), {"groups", "suggestions"})
+        self.assertEqual(set(lists), {"groups", "suggestions", "links"})
 
 
 class ReadabilityTests(TestCase):

@@ -20,20 +20,25 @@ DIRECTORY_MODELS = {
 # What each role may do per model: (view, add, change, delete). Anything not listed: nothing.
 # Readers' feedback: read and marked handled, never written or deleted by staff.
 READER_FEEDBACK = {"netinfo.feedback": (True, False, True, False)}
+# What the link checker found: every role that keeps addresses reads it; only the checker writes.
+LINK_RESULTS = {"links.link": (True, False, False, False)}
 EXPECTED = {
     "Editors": {
         **dict.fromkeys(ARTICLE_MODELS, (True, True, True, False)),
         **READER_FEEDBACK,
+        **LINK_RESULTS,
     },
     "Medical reviewers": {
         **dict.fromkeys(ARTICLE_MODELS, (True, True, True, False)),
         **READER_FEEDBACK,
+        **LINK_RESULTS,
     },
     "Directory staff": {
         "patient_groups.patientgroup": (True, True, True, False),
         "patient_groups.region": (True, False, True, False),
         # Visitors send suggestions; staff accept or decline them (change) and remove spam.
         "patient_groups.suggestion": (True, False, True, True),
+        **LINK_RESULTS,
     },
 }
 
@@ -101,6 +106,9 @@ class PermissionMatrixTests(TestCase):
             preview: {"Editors", "Medical reviewers", "superuser"},
             "/en/patient-groups.csv": {"Directory staff", "superuser"},
             "/admin/references/reference/import/": {"Editors", "Medical reviewers", "superuser"},
+            "/admin/links/link/csv/": {
+                *("Editors", "Medical reviewers", "Directory staff", "superuser"),
+            },
         }
         for url, allowed in expected.items():
             for role in ROLES:

@@ -495,7 +495,7 @@ class AdminListAndDashboardTests(TestCase):
         Article.objects.filter(pk=self.unreviewed.pk).update(medical_reviewer=reviewer_record)
 
         self.client.force_login(self.reviewer)
-        with self.assertNumQueries(14):  # session, user, permissions and one query per list
+        with self.assertNumQueries(15):  # session, user, permissions and one query per list
             response = self.client.get("/admin/dashboard/")
         lists = response.context["lists"]
         self.assertEqual(lists["german_changes"], [untranslated])

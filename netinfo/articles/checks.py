@@ -183,12 +183,10 @@ def check_markdown(source, *, title="", published_slugs=frozenset()):
     return sorted(findings, key=lambda item: (item["line"], item["rule"]))
 
 
-def published_slugs():
-    """Every slug, in any language, of a live article: what internal links may lead to."""
-    from .models import Article
-
-    rows = Article.objects.published().values_list(*(f"slug_{code}" for code in LANGUAGE_CODES))
-    return frozenset(slug for row in rows for slug in row if slug)
+def external_urls(source):
+    """The http(s) addresses the Markdown links to, in order, each once."""
+    found = [url for _text, url in LINK_RE.findall(source)] + AUTOLINK_RE.findall(source)
+    return list(dict.fromkeys(url for url in found if re.match(r"https?://", url, re.I)))
 
 
 def check_article(article, published_slugs):

@@ -11,7 +11,7 @@ from django.core.validators import FileExtensionValidator, MaxLengthValidator
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from netinfo.core.languages import LANGUAGE_CODES, translated_languages, url_in
 from netinfo.core.text import folded
@@ -135,6 +135,11 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Live articles: published status and a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def slugs(self):
+        """Every slug, in any language, of these articles (internal links lead to them)."""
+        rows = self.values_list(*(f"slug_{code}" for code in LANGUAGE_CODES))
+        return frozenset(slug for row in rows for slug in row if slug)
 
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
@@ -456,6 +461,20 @@ class Article(models.Model):
             )
             for code in LANGUAGE_CODES
         }
+
+    def external_links(self):
+        """
+        (field, language, address) of each external web address the article shows, for the
+        link checker: the links in its text in each language, then its further resources
+        (prefetch them). Field names are translated where they are shown.
+        """
+        from .checks import external_urls
+
+        for code in LANGUAGE_CODES:
+            for url in external_urls(getattr(self, f"body_{code}") or ""):
+                yield gettext_noop("text"), code, url
+        for resource in self.resources.all():
+            yield gettext_noop("further resources"), "", resource.url
 
 
 class FormerSlug(models.Model):

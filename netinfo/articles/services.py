@@ -118,7 +118,7 @@ def write(article, *, save_related=None):
     if save_related is not None:
         save_related()
     rendered = article.render()
-    article.content_checks = checks.check_article(article, checks.published_slugs())
+    article.content_checks = checks.check_article(article, Article.objects.published().slugs())
     article.content_errors, article.content_warnings = checks.counts(article.content_checks)
     article.save(rendered=rendered)
     rebuild_citations(article, rendered)

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from netinfo.articles.models import Article, ChangeLogEntry, Contributor, Feedback
+from netinfo.links.models import Link
 from patient_groups.models import PatientGroup, Suggestion
 from references.models import Reference
 
@@ -97,11 +98,39 @@ def needs_attention(user):
             .select_related("region")
             .order_by("name")
         )
+    if user.has_perm("links.view_link"):
+        lists["links"] = link_problems(user)
     if user.has_perm("patient_groups.view_suggestion"):
         lists["suggestions"] = list(
             Suggestion.objects.waiting().select_related("group").order_by("created", "pk")
         )
     return lists
+
+
+def link_problems(user):
+    """
+    [(link, [(use, admin page or "")])]: broken links, then links that moved permanently, each
+    with where it is used (the admin page only where the user may see the object).
+    """
+    links = (
+        Link.objects.needing_attention()
+        .prefetch_related("uses__content_type")
+        .order_by("-failures_in_a_row", "url")
+    )
+    return [
+        (
+            link,
+            [
+                (use, use.admin_url() if user.has_perm(viewing(use.content_type)) else "")
+                for use in link.uses.all()
+            ],
+        )
+        for link in links
+    ]
+
+
+def viewing(content_type):
+    return f"{content_type.app_label}.view_{content_type.model}"
 
 
 def helpful_drops():

@@ -21,6 +21,7 @@ from modeltranslation.admin import (
 from reversion.models import Version
 
 from netinfo.core.history import RevisionHistoryAdmin
+from netinfo.links.admin import LinkCheckMixin, LinksFilter
 
 from .. import services
 from ..checks import describe
@@ -180,7 +181,7 @@ class ContentChecksFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
+class ArticleAdmin(LinkCheckMixin, RevisionHistoryAdmin, TabbedTranslationAdmin):
     """
     Articles in the admin. Every save goes through the save pipeline (netinfo.articles.services): the
     form's status change picks the step (services.step_for), which saves the article together
@@ -214,6 +215,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         MissingTranslationFilter,
         WorkingCopyFilter,
         ContentChecksFilter,
+        LinksFilter,
     ]
     search_fields = ["title_en", "title_de", "summary_en", "summary_de"]
     list_select_related = ["topic", "revision_of"]
@@ -226,6 +228,7 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         "live_changes",
         "readability_display",
         "content_checks_display",
+        "link_check",
         "translation_state",
         "reader_feedback",
         *REVIEW_FIELDS,
@@ -264,7 +267,12 @@ class ArticleAdmin(RevisionHistoryAdmin, TabbedTranslationAdmin):
         (_("Medical review"), {"fields": [*REVIEW_FIELDS, "review_interval_years"]}),
         (
             _("Quality"),
-            {"fields": ["readability_display", "translation_state", "reader_feedback"]},
+            {
+                "fields": [
+                    *("readability_display", "link_check", "translation_state"),
+                    "reader_feedback",
+                ]
+            },
         ),
         (_("Citations"), {"fields": ["citation_list"]}),
     ]
