@@ -238,12 +238,16 @@ else:
     }
 
 # Public pages: shared caches may keep them PUBLIC_MAX_AGE seconds; the site's own page cache
-# keeps them up to PAGE_CACHE_SECONDS (0 turns it off) or until any content is edited.
+# keeps them up to PAGE_CACHE_SECONDS (0 turns it off) or until what they show is edited.
 PUBLIC_MAX_AGE = 300
 PAGE_CACHE_SECONDS = env_int("NETINFO_PAGE_CACHE_SECONDS", 600)
 # Parts of pages that many visits share and that change only with content (the home page's
-# topics), kept in the cache under the content version: as long as this, or until an edit.
+# topics), kept in the cache under their tags' versions: as long as this, or until an edit.
 FRAGMENT_CACHE_SECONDS = env_int("NETINFO_FRAGMENT_CACHE_SECONDS", 600)
+# Front caches (deploy/varnish/default.vcl) told to drop the pages an edit changes, after it
+# commits: comma-separated addresses, e.g. "http://127.0.0.1:8080/" for a Varnish on this host
+# (netinfo.core.frontend_cache). Empty: none.
+NETINFO_FRONTEND_CACHES = env_list("NETINFO_FRONTEND_CACHES")
 # `make bench` only: serves /bench/hello, the baseline the pages are compared with.
 BENCHMARK = env_bool("NETINFO_BENCHMARK")
 

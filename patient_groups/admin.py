@@ -14,7 +14,7 @@ from django_countries.filters import CountryFilter
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from netinfo.core.history import RevisionHistoryAdmin
-from netinfo.core.page_cache import bump_content_version
+from netinfo.core.page_cache import invalidate
 from netinfo.core.text import folded
 from netinfo.links.admin import LinkCheckMixin, LinksFilter
 
@@ -165,10 +165,12 @@ class PatientGroupAdmin(LinkCheckMixin, RevisionHistoryAdmin, TabbedTranslationA
 
     @admin.action(description=_("Mark as verified today"), permissions=["change"])
     def mark_verified_today(self, request, queryset):
+        groups = list(queryset.values_list("pk", flat=True))
         count = queryset.update(
             last_verified=timezone.localdate(), verified_by=request.user, updated=timezone.now()
         )
-        bump_content_version()  # update() sends no save signal
+        # update() sends no save signal; the tags are netinfo.site.invalidation's.
+        invalidate({"directory", *(f"group-{pk}" for pk in groups)})
         self.message_user(
             request,
             ngettext(

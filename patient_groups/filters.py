@@ -10,14 +10,14 @@ import django_filters
 from django.core.cache import cache
 from django.utils.translation import gettext as _, gettext_lazy
 
-from netinfo.core.page_cache import content_version
+from netinfo.core.page_cache import tags_version
 from netinfo.core.text import clean_query
 
 from .models import PatientGroup, country_name, language_name
 
 MAX_NAME_LENGTH = 100
-# How long the filters' choices are kept: until any content changes (the content version in
-# the key), or this many seconds.
+# How long the filters' choices are kept: until a group or region changes (the "directory"
+# tag's version in the key), or this many seconds.
 OPTIONS_SECONDS = 3600
 
 
@@ -127,7 +127,7 @@ def filter_options():
     (country codes, language codes) of the active groups, in one query; kept in the cache
     until content changes, as they change only when a group does.
     """
-    key = f"netinfo:directory-options:{content_version()}"
+    key = f"netinfo:directory-options:{tags_version('directory')}"
     options = cache.get(key)
     if options is None:
         pairs = (

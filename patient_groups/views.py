@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from netinfo.core.jsonld import to_script_json
-from netinfo.core.page_cache import content_version, public_page
+from netinfo.core.page_cache import add_tags, public_page, tags_version
 from netinfo.core.public_forms import refusal
 
 from . import services
@@ -36,7 +36,7 @@ def directory_filter(params):
     return regions, directory
 
 
-@public_page(query=[*FILTER_PARAMETERS, "page"])
+@public_page(query=[*FILTER_PARAMETERS, "page"], tags=["directory"])
 def group_list(request):
     """
     Active groups by region, filtered by plain GET parameters; four queries at most. The
@@ -50,7 +50,7 @@ def group_list(request):
         {
             "listing": DirectoryListing(request.GET),
             "query": request.GET.urlencode(),
-            "content_version": content_version(),
+            "cache_version": tags_version("directory"),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         },
     )
@@ -156,7 +156,7 @@ def page_of_groups(groups, regions, counts, start):
     return list(page.only(*fields)[offset : offset + PAGE_SIZE])
 
 
-@public_page(query=FILTER_PARAMETERS)
+@public_page(query=FILTER_PARAMETERS, tags=["directory"])
 def group_list_json(request):
     """The same filters as the directory page, public fields only."""
     _regions, directory = directory_filter(request.GET)
@@ -173,14 +173,15 @@ def group_list_csv(request):
     return csv_response(groups.order_by("region__order", Lower("name")))
 
 
-@public_page
+@public_page(tags=[])
 def group_detail(request, slug):
     group = get_object_or_404(PatientGroup.objects.select_related("region"), slug=slug)
-    return render(
+    response = render(
         request,
         "patient_groups/patientgroup_detail.html",
         {"group": group, "jsonld": to_script_json(organization_data(group, request))},
     )
+    return add_tags(response, f"group-{group.pk}")
 
 
 # How many suggestions one address may send in an hour.
@@ -191,14 +192,16 @@ SUGGESTIONS_PER_HOUR = 5
 # a CSRF cookie, same_origin() (netinfo.core.public_forms) and the form's signed token do what
 # CSRF protection would.
 @csrf_exempt
-@public_page
+@public_page(tags=[])
 def suggest_correction(request, slug):
     group = get_object_or_404(PatientGroup.objects.select_related("region"), slug=slug)
-    return suggestion_page(request, Suggestion.Kind.CORRECTION, group)
+    return add_tags(
+        suggestion_page(request, Suggestion.Kind.CORRECTION, group), f"group-{group.pk}"
+    )
 
 
 @csrf_exempt
-@public_page
+@public_page(tags=[])
 def suggest_new_group(request):
     return suggestion_page(request, Suggestion.Kind.NEW)
 
@@ -227,7 +230,7 @@ def suggestion_page(request, kind, group=None):
     )
 
 
-@public_page
+@public_page(tags=[])
 def suggestion_sent(request):
     return render(request, "patient_groups/suggestion_sent.html")
 

@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from netinfo.core.page_cache import bump_content_version
+from netinfo.core.page_cache import invalidate
 from patient_groups.export import neutralise
 from patient_groups.filters import filter_options
 from patient_groups.importing import ImportFailed, import_groups
@@ -215,7 +215,7 @@ class DirectoryPageTests(TestCase):
         with self.assertNumQueries(0):  # kept until content changes
             self.assertEqual(filter_options(), options)
         PatientGroup.objects.update(status=PatientGroup.Status.INACTIVE)
-        bump_content_version()  # as every save does; update() sends no signal
+        invalidate({"directory"})  # as every save does; update() sends no signal
         self.assertEqual(filter_options(), (set(), set()))
 
     def test_countries_in_the_visitors_language(self):
@@ -437,7 +437,7 @@ class QueryCountTests(TestCase):
                 )
                 for i in range(start, start + n)
             )
-            bump_content_version()  # bulk_create sends no save signals
+            invalidate({"directory"})  # bulk_create sends no save signals
 
         add(41, 0)
         few = self.queries("/en/patient-groups/?region=europe&language=en")

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
-from netinfo.core.page_cache import VERSION_KEY
+from netinfo.core.page_cache import SITE_CHROME, tag_versions, tags_version
 from tests.factories import make_article, make_figure, make_group, make_reference, make_user
 from tests.stalled import StalledServer
 from tests.subprocesses import REFUSED_DATABASE, run_django, run_script
@@ -484,10 +484,11 @@ class PageCacheTests(TestCase):
         with CaptureQueriesContext(connection) as context:
             self.assertContains(self.client.get("/en/articles/cached/"), "First text.")
         self.assertEqual(len(context.captured_queries), 0)
-        version = cache.get(VERSION_KEY)
+        tag = f"article-{self.article.pk}"
+        version = tags_version(tag)
         self.article.body_en = "Second text."
         self.article.save()
-        self.assertNotEqual(cache.get(VERSION_KEY), version)
+        self.assertNotEqual(tags_version(tag), version)
         self.assertContains(self.client.get("/en/articles/cached/"), "Second text.")
 
     def test_only_the_query_parameters_a_page_reads_make_a_cache_entry(self):
@@ -549,7 +550,7 @@ class PageCacheTests(TestCase):
             self.article.save()
             # Another visitor, who cannot see the uncommitted edit yet, stores the old page
             # under the version the save has just set.
-            cache.set(key, (cache.get(VERSION_KEY), old_page), 600)
+            cache.set(key, (tag_versions(old_page["Surrogate-Key"].split()), old_page), 600)
             self.assertContains(self.client.get("/en/articles/cached/"), "First text.")
         self.assertContains(self.client.get("/en/articles/cached/"), "Committed text.")
 
@@ -557,10 +558,9 @@ class PageCacheTests(TestCase):
         from django.core.management import call_command
 
         self.client.get("/en/articles/cached/")
-        version = cache.get(VERSION_KEY)
-        self.assertIsNotNone(version)
+        version = tags_version(SITE_CHROME)
         call_command("migrate", verbosity=0)
-        self.assertNotEqual(cache.get(VERSION_KEY), version)
+        self.assertNotEqual(tags_version(SITE_CHROME), version)
 
     def test_languages_are_cached_separately(self):
         make_article(

@@ -111,15 +111,15 @@ def test_redis_url_selects_a_shared_cache():
 def test_an_edit_in_one_worker_process_empties_the_page_cache_of_the_others():
     """gunicorn runs several processes: a content version kept per process would let the
     others serve pages from before an edit (see netinfo/caching.py)."""
-    from netinfo.core.page_cache import content_version
+    from netinfo.core.page_cache import tags_version
 
-    before = content_version()
+    before = tags_version("article-1")
     edit = run_script(
-        "from netinfo.core.page_cache import bump_content_version; bump_content_version()",
+        "from netinfo.core.page_cache import invalidate; invalidate({'article-1'})",
         DJANGO_DEBUG="",
     )
     assert edit.returncode == 0, edit.stderr[-2000:]
-    assert content_version() != before
+    assert tags_version("article-1") != before
 
 
 def test_the_development_server_keeps_its_cache_in_memory():

@@ -52,7 +52,7 @@ def recent_updates():
     return [Update(entry, language) for entry in entries[:UPDATES_SHOWN]]
 
 
-@public_page
+@public_page(tags=["articles"])
 def updates(request):
     return render(request, "netinfo/updates.html", {"updates": recent_updates()})
 
@@ -95,4 +95,4 @@ class UpdatesFeed(Feed):
         return update.date
 
 
-updates_feed = public_page(UpdatesFeed())
+updates_feed = public_page(UpdatesFeed(), tags=["articles"])

@@ -7,8 +7,8 @@ from . import updates, views
 app_name = "netinfo"
 
 urlpatterns = [
-    path("", public_page(views.HomeView.as_view()), name="home"),
-    path("about/", public_page(views.AboutView.as_view()), name="about"),
+    path("", public_page(views.HomeView.as_view(), tags=["articles"]), name="home"),
+    path("about/", public_page(views.AboutView.as_view(), tags=[]), name="about"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path(

@@ -23,7 +23,7 @@ from netinfo.core.languages import (
     translated_value,
     url_in,
 )
-from netinfo.core.page_cache import content_version, public_page
+from netinfo.core.page_cache import add_tags, public_page, tags_version
 from netinfo.core.public_forms import refusal
 from netinfo.core.text import folded
 from references import exchange
@@ -66,10 +66,10 @@ class HomeView(TemplateView):
             .filter(published_count__gt=0)
             .prefetch_related(Prefetch("articles", queryset=articles))
         )
-        # Read only when the template's fragment cache, kept per content version, misses.
+        # Read only when the template's fragment cache, kept per "articles" version, misses.
         return super().get_context_data(
             topics=topics,
-            content_version=content_version(),
+            cache_version=tags_version("articles"),
             fragment_seconds=settings.FRAGMENT_CACHE_SECONDS,
             **kwargs,
         )
@@ -104,7 +104,7 @@ def glossary_terms(terms, language):
     return sorted(shown, key=lambda entry: folded(entry["name"]))
 
 
-@public_page
+@public_page(tags=["glossary", "articles"])  # each term lists the articles that use it
 def glossary(request):
     language = get_language()
     entries = glossary_terms(Term.objects.all(), language)
@@ -126,7 +126,7 @@ def glossary(request):
     )
 
 
-@public_page
+@public_page(tags=["glossary"])
 def term_detail(request, slug):
     term = find_by_translated_slug(Term.objects.all(), slug)
     if term.get_absolute_url() != request.path:
@@ -135,7 +135,7 @@ def term_detail(request, slug):
     entry = glossary_terms(Term.objects.filter(pk=term.pk), language)[0]
     url = request.build_absolute_uri(term.get_absolute_url())
     glossary_url = request.build_absolute_uri(reverse("netinfo:glossary"))
-    return render(
+    response = render(
         request,
         "netinfo/term_detail.html",
         {
@@ -144,13 +144,15 @@ def term_detail(request, slug):
             "switcher_urls": {code: url_in(code, term) for code in LANGUAGE_CODES},
         },
     )
+    listed = [f"article-{article.pk}" for article in entry["articles"]]
+    return add_tags(response, f"term-{term.pk}", *listed)
 
 
 class AboutView(TemplateView):
     template_name = "netinfo/about.html"
 
 
-@public_page
+@public_page(tags=[])
 def topic_detail(request, slug):
     topic = find_by_translated_slug(
         Topic.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.published())),
@@ -158,7 +160,7 @@ def topic_detail(request, slug):
     )
     if topic.get_absolute_url() != request.path:
         return redirect(topic.get_absolute_url(), permanent=True)
-    return render(
+    response = render(
         request,
         "netinfo/topic_detail.html",
         {
@@ -168,6 +170,7 @@ def topic_detail(request, slug):
             "name_language": translated_value(topic, "name", get_language())[1],
         },
     )
+    return add_tags(response, f"topic-{topic.pk}", f"articles-in-topic-{topic.pk}")
 
 
 LISTED = [f"{field}_{code}" for field in ("title", "slug", "summary") for code in LANGUAGE_CODES]
@@ -229,6 +232,11 @@ def stored_text(article, content_language, language):
     }
 
 
+def article_tags(article):
+    """The cache tags of an article's pages (netinfo.site.invalidation says what they mean)."""
+    return [f"article-{article.pk}", f"topic-{article.topic_id}"]
+
+
 def article_page(request, article, *, preview="", preview_url=None):
     """
     The article page, for visitors, for staff ("staff") and for outside reviewers ("shared");
@@ -287,14 +295,14 @@ def article_page(request, article, *, preview="", preview_url=None):
         },
         "preview": preview,
         # For the template's fragment cache (see article_detail.html).
-        "content_version": content_version(),
+        "cache_version": tags_version(*article_tags(article)),
         "today": timezone.localdate().isoformat(),
         "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }
-    return render(request, "netinfo/article_detail.html", context)
+    return add_tags(render(request, "netinfo/article_detail.html", context), *article_tags(article))
 
 
-@public_page
+@public_page(tags=[])
 def article_detail(request, slug):
     published = for_article_page(Article.objects.published())
     # Usually the slug is the page language's own: one lookup in that slug's unique index.
@@ -325,7 +333,7 @@ def in_page_links_stay(html):
 # analytics; search engines are sent to the article's own page.
 @csp_replace({"frame-ancestors": ["*"]})
 @xframe_options_exempt
-@public_page
+@public_page(tags=[])
 def article_embed(request, slug):
     article = find_by_translated_slug(for_article_page(Article.objects.published()), slug)
     address = reverse("netinfo:article-embed", kwargs={"slug": article.slug})
@@ -336,7 +344,7 @@ def article_embed(request, slug):
     text = stored_text(article, shown_in, language)
     text["body_html"] = in_page_links_stay(text["body_html"])
     text["references"] = in_page_links_stay(text["parts"].get("references", ""))
-    return render(
+    response = render(
         request,
         "netinfo/article_embed.html",
         {
@@ -346,6 +354,7 @@ def article_embed(request, slug):
             "canonical_url": request.build_absolute_uri(url_in(shown_in, article)),
         },
     )
+    return add_tags(response, *article_tags(article))
 
 
 def redirect_from_former_slug(slug):
@@ -367,7 +376,7 @@ def redirect_from_former_slug(slug):
 EXPORT_FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
 
 
-@public_page
+@public_page(tags=[])
 def article_references(request, slug, format):
     """The references an article cites, as a file for a reference manager."""
     if format not in EXPORT_FORMATS:
@@ -386,7 +395,7 @@ def article_references(request, slug, format):
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     filename = f"{article.slug}-references.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return add_tags(response, *article_tags(article))
 
 
 @never_cache

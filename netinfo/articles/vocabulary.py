@@ -9,7 +9,7 @@ import bisect
 from django.core.cache import cache
 from django.db import connection
 
-from netinfo.core.page_cache import content_version
+from netinfo.core.page_cache import tags_version
 from netinfo.core.text import folded
 
 from .models import Article, SearchWord
@@ -25,7 +25,7 @@ def vocabulary(language):
     {folded word: word} of the live articles in `language`; kept in the cache until content
     changes, as the vocabulary changes only with an article.
     """
-    key = f"netinfo:search-vocabulary:{language}:{content_version()}"
+    key = f"netinfo:search-vocabulary:{language}:{tags_version('articles')}"
     words = cache.get(key)
     if words is None:
         live = SearchWord.objects.filter(language=language, article__in=Article.objects.published())

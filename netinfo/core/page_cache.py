@@ -4,12 +4,17 @@ Caching of public pages, which are the same for every visitor.
 Each public view is wrapped in `public_page`: the response says `Cache-Control: public` (so a
 CDN or nginx may keep it for a few minutes), gets an ETag from ConditionalGetMiddleware, and is
 kept in the site's cache (Redis, or files shared by the worker processes) under a key made of
-the host, language, date, path and the query parameters the page reads (`query`), together
-with the content version it was made from. Other parameters (utm_source, a typo, a random
-value) are dropped from the request before the view sees it, so they can neither make a new
-cache entry each nor appear in the page (a link that keeps the query string).
-Saving or deleting any content changes the version, so no stale page is served after an edit;
-so does `migrate`, which every release runs. The consent middleware runs outside this cache.
+the host, language, date, path and the query parameters the page reads (`query`). Other
+parameters (utm_source, a typo, a random value) are dropped from the request before the view
+sees it, so they can neither make a new cache entry each nor appear in the page (a link that
+keeps the query string).
+
+Each page names what it shows in tags ("article-12 topic-3 site-chrome", the Surrogate-Key
+header, which front caches such as Varnish use too). Every tag has a version in the cache; a
+page is kept with the versions of its tags and served while they are current. An edit
+invalidates the tags of what it changed (netinfo.site.invalidation), so it drops the pages that
+show the edited object and no others; `migrate`, which every release runs, invalidates
+site-chrome, which every page has. The consent middleware runs outside this cache.
 """
 
 import functools
@@ -24,23 +29,60 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
-VERSION_KEY = "netinfo:content-version"
+from .frontend_cache import SURROGATE_KEY_HEADER, purge
+
+TAG_PREFIX = "netinfo:tag:"
+# Every public page has this tag: the header, footer and consent texts, templates and static
+# files (a release) change them all.
+SITE_CHROME = "site-chrome"
+# The tag of pages that name nothing more precise.
+CONTENT = "content"
 
 
-def content_version():
-    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+def tag_versions(tags):
+    """{tag: its current version} for `tags`, one cache round trip; new tags get a version."""
+    keys = {TAG_PREFIX + tag: tag for tag in tags}
+    found = cache.get_many(list(keys))
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, None)
+        found.update(missing)
+    return {keys[key]: version for key, version in found.items()}
 
 
-def new_content_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+def tags_version(*tags):
+    """A short string that changes whenever one of `tags` is invalidated (for fragment keys)."""
+    versions = tag_versions(tags)
+    joined = " ".join(versions[tag] for tag in sorted(versions))
+    return hashlib.md5(joined.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def bump_content_version(**kwargs):
-    """Connected to save/delete of every content model (netinfo.apps); any edit empties the page cache."""
-    new_content_version()
-    # Until the edit's transaction commits, other visitors still read the old content, and a
-    # page they render meanwhile would be kept under the new version; so change it again then.
-    transaction.on_commit(new_content_version)
+def renew(tags):
+    cache.set_many({TAG_PREFIX + tag: uuid.uuid4().hex for tag in tags}, None)
+
+
+def invalidate(tags):
+    """
+    Pages and fragments tagged with any of `tags` are out of date: in the site's cache now, and
+    again when the transaction commits (until then other visitors still read the old content,
+    and a page they render meanwhile would be kept under the new versions); the front caches
+    are told after the commit (netinfo.core.frontend_cache), never during the editor's request.
+    """
+    tags = frozenset(tags)
+    renew(tags)
+
+    def after_commit():
+        renew(tags)
+        purge(tags)
+
+    transaction.on_commit(after_commit)
+
+
+def add_tags(response, *tags):
+    """Name what the response shows, for the page cache and the front caches."""
+    shown = set(response.headers.get(SURROGATE_KEY_HEADER, "").split())
+    response.headers[SURROGATE_KEY_HEADER] = " ".join(sorted(shown.union(tags)))
+    return response
 
 
 def page_key(request):
@@ -69,14 +111,15 @@ def keep_only(request, names):
         request.META["QUERY_STRING"] = kept.urlencode()
 
 
-def public_page(view=None, *, query=()):
+def public_page(view=None, *, query=(), tags=(CONTENT,)):
     """
     Mark a view's GET responses as shareable and keep them in the page cache. `query` names the
-    query parameters the view reads; the others are dropped. As `@public_page` or
-    `@public_page(query=["q"])`.
+    query parameters the view reads; the others are dropped. `tags` name what every response
+    shows; the view may add more with add_tags() (the article it shows). As `@public_page` or
+    `@public_page(query=["q"], tags=["directory"])`.
     """
     if view is None:
-        return functools.partial(public_page, query=query)
+        return functools.partial(public_page, query=query, tags=tags)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -84,27 +127,34 @@ def public_page(view=None, *, query=()):
             return view(request, *args, **kwargs)
         keep_only(request, query)
         store = settings.PAGE_CACHE_SECONDS > 0
-        response = None
+        versions = None
         if store:
             key = page_key(request)
-            # One round trip to a shared cache: the content version and the page, which is kept
-            # with the version it was made from and counts only while that is still current.
-            found = cache.get_many([VERSION_KEY, key])
-            version = found.get(VERSION_KEY) or content_version()
-            entry = found.get(key)
-            if entry is not None and entry[0] == version:
-                response = entry[1]
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if response.status_code == 200 and not response.cookies and not response.streaming:
-                patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
-                if store:
-                    # Hashed once here rather than by ConditionalGetMiddleware on every hit.
-                    digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-                    response.headers["ETag"] = f'"{digest}"'
-                    cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
+            entry = cache.get(key)
+            if entry is not None:
+                # Kept with the versions of its tags when it was made; it counts while they
+                # are still current.
+                kept_versions, kept = entry
+                versions = tag_versions(kept_versions)
+                if versions == kept_versions:
+                    return kept
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            add_tags(response, SITE_CHROME, *tags)
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+            if store:
+                shown = set(response.headers[SURROGATE_KEY_HEADER].split())
+                if versions is None or set(versions) != shown:
+                    # Read after rendering, only for a page never seen before (or one that
+                    # shows other things now); otherwise the versions read before it, so that
+                    # an edit committed meanwhile invalidates what was rendered from before it.
+                    versions = tag_versions(shown)
+                # Hashed once here rather than by ConditionalGetMiddleware on every hit.
+                digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+                response.headers["ETag"] = f'"{digest}"'
+                cache.set(key, (versions, response), settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapped

@@ -30,7 +30,7 @@ from .page_cache import public_page
 from .text import clean_query
 
 
-@public_page
+@public_page(tags=[])
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/"]
     lines += [f"Disallow: /{code}/preview/" for code in LANGUAGE_CODES]

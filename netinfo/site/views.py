@@ -11,15 +11,18 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language, gettext as _
 
-from netinfo.core.page_cache import content_version, public_page
+from netinfo.core.page_cache import public_page, tags_version
 from netinfo.core.text import MAX_QUERY_LENGTH, clean_query
 
 from .dashboard import DUE_SOON_DAYS, needs_attention
 from .search import search_site
 from .sitemaps import SITEMAPS
 
+# Results show articles, glossary terms and patient groups.
+SEARCHED = ["articles", "glossary", "directory"]
 
-@public_page(query=["q", "page"])
+
+@public_page(query=["q", "page"], tags=SEARCHED)
 def search(request):
     language = get_language()
     raw = request.GET.get("q", "")
@@ -30,7 +33,7 @@ def search(request):
         page = 1
 
     # A callable: the template calls it (once, in a {% with %}) only when its fragment cache,
-    # kept per query, page, language and content version, does not hold the results already.
+    # kept per query, page, language and the versions of SEARCHED, does not hold them already.
     def results():
         return search_site(query, language, page)
 
@@ -44,13 +47,13 @@ def search(request):
             "results": results if query else None,
             "searched": "q" in request.GET,
             "max_length": MAX_QUERY_LENGTH,
-            "content_version": content_version(),
+            "cache_version": tags_version(*SEARCHED),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         },
     )
 
 
-@public_page(query=["p"])  # p: the page of a long sitemap
+@public_page(query=["p"], tags=SEARCHED)  # p: the page of a long sitemap
 def sitemap(request):
     return sitemap_view(request, sitemaps=SITEMAPS)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from netinfo.articles import services
 from netinfo.articles.models import Article, Citation, Figure, Topic
-from netinfo.core.page_cache import bump_content_version
+from netinfo.core.page_cache import SITE_CHROME, invalidate
 from netinfo.site.demo import placeholder_png
 from patient_groups.models import PatientGroup, Region, Service
 from references.models import Reference
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             self.make_references(rng, references)
             self.make_groups(rng, groups)
             self.make_articles(rng, articles, references)
-        bump_content_version()
+        invalidate({SITE_CHROME})  # bulk_create sends no save signals
         if connection.vendor == "postgresql":
             # What autovacuum would do to freshly filled tables a little later: statistics for
             # the planner, and the visibility map without which PostgreSQL cannot answer from
