@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint format messages bench clean
+.PHONY: run test check lint format messages bench cluster cluster-stop clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -39,6 +39,7 @@ test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(se
 test: $(VENV)/.installed-dev
 	@sh .ci/ensure-chromium
 	@sh .ci/ensure-vnu
+	@sh .ci/ensure-varnish
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
@@ -53,6 +54,14 @@ bench: $(VENV)/.installed
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
 		{ echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; }
 	$(MANAGE) benchmark $(BENCH_ARGS)
+
+# Production's shape on loopback: PostgreSQL, Redis, two gunicorn servers, Varnish in front
+# (README, "Behind a cache"). DATABASE_URL / REDIS_URL pick existing servers; VARNISH_PORT.
+cluster: $(VENV)/.installed
+	$(MANAGE) cluster
+
+cluster-stop: $(VENV)/.installed
+	$(MANAGE) cluster --stop
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

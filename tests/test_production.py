@@ -544,13 +544,15 @@ class PageCacheTests(TestCase):
         from netinfo.core.page_cache import page_key
 
         key = page_key(self.client.get("/en/articles/cached/").wsgi_request)
-        _version, old_page = cache.get(key)
+        _epoch, _versions, old_page = cache.get(key)
         with self.captureOnCommitCallbacks(execute=True):
             self.article.body_en = "Committed text."
             self.article.save()
             # Another visitor, who cannot see the uncommitted edit yet, stores the old page
             # under the version the save has just set.
-            cache.set(key, (tag_versions(old_page["Surrogate-Key"].split()), old_page), 600)
+            epoch = cache.get("netinfo:edit-epoch")
+            versions = tag_versions(old_page["Surrogate-Key"].split())
+            cache.set(key, (epoch, versions, old_page), 600)
             self.assertContains(self.client.get("/en/articles/cached/"), "First text.")
         self.assertContains(self.client.get("/en/articles/cached/"), "Committed text.")
 

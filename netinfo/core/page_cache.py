@@ -14,7 +14,10 @@ header, which front caches such as Varnish use too). Every tag has a version in 
 page is kept with the versions of its tags and served while they are current. An edit
 invalidates the tags of what it changed (netinfo.site.invalidation), so it drops the pages that
 show the edited object and no others; `migrate`, which every release runs, invalidates
-site-chrome, which every page has. The consent middleware runs outside this cache.
+site-chrome, which every page has. A hit takes one cache round trip while nothing was edited
+since the page was stored (an "epoch" that every edit moves), and two after an edit elsewhere
+(the page, then its tags' versions; it is then stored under the new epoch).
+The consent middleware runs outside this cache.
 """
 
 import functools
@@ -32,6 +35,7 @@ from django.utils.translation import get_language
 from .frontend_cache import SURROGATE_KEY_HEADER, purge
 
 TAG_PREFIX = "netinfo:tag:"
+EPOCH_KEY = "netinfo:edit-epoch"
 # Every public page has this tag: the header, footer and consent texts, templates and static
 # files (a release) change them all.
 SITE_CHROME = "site-chrome"
@@ -58,7 +62,9 @@ def tags_version(*tags):
 
 
 def renew(tags):
-    cache.set_many({TAG_PREFIX + tag: uuid.uuid4().hex for tag in tags}, None)
+    versions = {TAG_PREFIX + tag: uuid.uuid4().hex for tag in tags}
+    # Any edit also moves the epoch: a page stored in the same epoch needs no look at its tags.
+    cache.set_many({**versions, EPOCH_KEY: uuid.uuid4().hex}, None)
 
 
 def invalidate(tags):
@@ -76,6 +82,14 @@ def invalidate(tags):
         purge(tags)
 
     transaction.on_commit(after_commit)
+
+
+def new_epoch():
+    epoch = uuid.uuid4().hex
+    # add(): another process may have just made one; theirs wins, this page is kept under it.
+    if not cache.add(EPOCH_KEY, epoch, None):
+        epoch = cache.get(EPOCH_KEY) or epoch
+    return epoch
 
 
 def add_tags(response, *tags):
@@ -130,13 +144,20 @@ def public_page(view=None, *, query=(), tags=(CONTENT,)):
         versions = None
         if store:
             key = page_key(request)
-            entry = cache.get(key)
+            # One round trip on a hit when nothing was edited since the page was stored: the
+            # epoch, which every edit moves, and the page.
+            found = cache.get_many([EPOCH_KEY, key])
+            epoch = found.get(EPOCH_KEY) or new_epoch()
+            entry = found.get(key)
             if entry is not None:
-                # Kept with the versions of its tags when it was made; it counts while they
-                # are still current.
-                kept_versions, kept = entry
+                kept_epoch, kept_versions, kept = entry
+                if kept_epoch == epoch:
+                    return kept
+                # Something was edited since: the page counts while the versions of its own
+                # tags are those it was made with; then it is kept under the new epoch.
                 versions = tag_versions(kept_versions)
                 if versions == kept_versions:
+                    cache.set(key, (epoch, versions, kept), settings.PAGE_CACHE_SECONDS)
                     return kept
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
@@ -154,7 +175,7 @@ def public_page(view=None, *, query=(), tags=(CONTENT,)):
                 # Hashed once here rather than by ConditionalGetMiddleware on every hit.
                 digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
                 response.headers["ETag"] = f'"{digest}"'
-                cache.set(key, (versions, response), settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (epoch, versions, response), settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapped

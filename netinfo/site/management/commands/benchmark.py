@@ -15,7 +15,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+
+from ... import cluster
 
 # The bars (docs/performance.md): a page's requests/s at least this many times hello's. With
 # PostgreSQL and Redis each query and cache read is a round trip to another process on the
@@ -36,6 +37,8 @@ TARGETS = {
         "article (cache on)": 0.75,
         "directory": 0.15,
         "search": 0.10,
+        "article (front cache)": 10,
+        "directory (front cache)": 10,
     },
     "PostgreSQL": {
         "home": 0.12,
@@ -43,26 +46,10 @@ TARGETS = {
         "article (cache on)": 0.65,
         "directory": 0.12,
         "search": 0.08,
+        "article (front cache)": 10,
+        "directory (front cache)": 10,
     },
 }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise CommandError(f"The server did not answer {url} within {timeout} seconds.")
 
 
 def parse_wrk(output):
@@ -172,7 +159,7 @@ class Command(BaseCommand):
         ]
         results, hellos = {}, []
         for label, cache_seconds, names in runs:
-            port = free_port()
+            port = cluster.free_port()
             server = subprocess.Popen(
                 [
                     sys.executable,
@@ -191,7 +178,7 @@ class Command(BaseCommand):
             )
             try:
                 root = f"http://127.0.0.1:{port}"
-                wait_until_up(root + "/bench/hello")
+                cluster.wait_until_up(root + "/bench/hello", process=server)
                 for path in ["/bench/hello", *(pages[n] for n in names)]:
                     urllib.request.urlopen(root + path, timeout=30).read()  # warm up
                 for name in names:
@@ -207,9 +194,122 @@ class Command(BaseCommand):
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=30)
+        results.update(self.front_cache(env, pages, seconds, rounds, connections, base))
         # The hello rounds of the cache-off server, all pages together.
         results["hello"] = {**combine(hellos), "ratio": 1.0}
         self.report(results, seconds, rounds, connections, database, base)
+
+    def front_cache(self, env, pages, seconds, rounds, connections, base):
+        """
+        The article and the directory through Varnish (deploy/varnish/default.vcl) in front of
+        two cache-on servers, against the first one's hello; how soon an edit made through
+        the services shows through Varnish; and a load through Varnish while one app server
+        is stopped and started again.
+        """
+        try:
+            cluster.varnishd()
+        except cluster.ClusterError as error:
+            raise CommandError(f"{error} (make bench installs it as root).") from error
+        app_ports = [cluster.free_port(), cluster.free_port()]
+        varnish_port = cluster.free_port()
+        front = f"http://127.0.0.1:{varnish_port}"
+        server_env = {
+            **env,
+            "NETINFO_PAGE_CACHE_SECONDS": "600",
+            "NETINFO_FRONTEND_CACHES": front + "/",
+        }
+        parts = cluster.Cluster(base / "front-cache")
+        results = {}
+        try:
+            for number, port in enumerate(app_ports, start=1):
+                parts.app_server(f"app{number}", port, server_env)
+            parts.varnish(varnish_port, app_ports)
+            hello_url = f"http://127.0.0.1:{app_ports[0]}/bench/hello"
+            for name in ("article", "directory"):
+                for _ in range(2):
+                    urllib.request.urlopen(front + pages[name], timeout=30).read()  # warm up
+                hello, page = self.interleaved(
+                    hello_url, front + pages[name], seconds, rounds, connections
+                )
+                page["ratio"] = round(page["rps"] / hello["rps"], 3)
+                page["hello_rps"] = hello["rps"]
+                results[f"{name} (front cache)"] = page
+            results["purge to fresh"] = self.purge_to_fresh(server_env, front + pages["article"])
+            results["failover"] = self.failover(parts, front, app_ports[0], server_env, base)
+        finally:
+            parts.stop_all()
+        return results
+
+    def failover(self, parts, front, port, env, base, seconds=60):
+        """
+        Errors seen by visitors during `seconds` of load through Varnish while app1 is stopped
+        (gracefully, as a deploy does) a quarter in and started again at the half: requests
+        that reach the app servers (the health check, searches nobody made before), and
+        cached article pages.
+        """
+        script = base / "failover.lua"
+        script.write_text(
+            "counter = 0\n"
+            "request = function()\n"
+            "  counter = counter + 1\n"
+            "  local paths = {'/healthz', '/en/search/?q=failover' .. counter, "
+            "'/en/articles/article-7/'}\n"
+            "  return wrk.format('GET', paths[counter % 3 + 1])\n"
+            "end\n"
+        )
+        load = subprocess.Popen(
+            ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(script), front],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(seconds / 4)
+        parts.stop("app1")
+        time.sleep(seconds / 4)
+        parts.app_server("app1", port, env)
+        output, _errors = load.communicate(timeout=seconds * 3)
+        result = parse_wrk(output)
+        requests = int(re.search(r"(\d+) requests in", output)[1])
+        return {"seconds": seconds, "requests": requests, "errors": result["errors"]}
+
+    def purge_to_fresh(self, env, url, edits=5):
+        """Milliseconds from an edit's commit to the first response with it through Varnish."""
+        slug = url.rstrip("/").rsplit("/", 1)[-1]
+        script = f"""
+import time, urllib.request
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from netinfo.articles import services
+from netinfo.articles.models import Article
+from netinfo.articles.services import ChangeNote
+
+editor = get_user_model().objects.filter(username="bench-editor").first()
+if editor is None:
+    editor = get_user_model().objects.create_superuser("bench-editor", password=None)
+for number in range({edits}):
+    urllib.request.urlopen({url!r}).read()  # in the front cache
+    article = Article.objects.get(slug_en={slug!r})
+    marker = f"Benchmark edit {{time.time_ns()}}."
+    article.body_en += "\\n\\n" + marker
+    note = ChangeNote("editorial", {{"en": "Benchmark edit."}})
+    services.publish_editorial_fix(article, editor, note=note)
+    committed = time.monotonic()  # the service returns once its transaction has committed
+    while marker not in urllib.request.urlopen({url!r}).read().decode():
+        time.sleep(0.002)
+    print(round((time.monotonic() - committed) * 1000, 1))
+"""
+        output = subprocess.run(
+            [sys.executable, "-c", script],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if output.returncode != 0:
+            raise CommandError(f"The purge-to-fresh measurement failed:\n{output.stderr[-3000:]}")
+        times = sorted(float(line) for line in output.stdout.split())
+        return {"edits": len(times), "median_ms": times[len(times) // 2], "max_ms": times[-1]}
 
     def interleaved(self, hello_url, page_url, seconds, rounds, connections):
         """`rounds` rounds of hello, each followed by one of the page: (hello, page) results."""
@@ -238,6 +338,8 @@ class Command(BaseCommand):
             "directory",
             "directory filter",
             "search",
+            "article (front cache)",
+            "directory (front cache)",
         ]
         lines = [
             "| page | requests/s | p50 ms | p99 ms | errors | ratio to hello | target |",
@@ -252,6 +354,20 @@ class Command(BaseCommand):
                 f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['ratio']:.2f} | {verdict} |"
             )
         cache = "Redis" if os.environ.get("REDIS_URL") else "files"
+        purge = results["purge to fresh"]
+        lines.append(
+            f"\nPurge to fresh (an edit through the services, then the first response with it "
+            f"through Varnish), {purge['edits']} edits: median {purge['median_ms']:.0f} ms, "
+            f"max {purge['max_ms']:.0f} ms; target <= 1000 ms "
+            f"{'met' if purge['max_ms'] <= 1000 else 'MISSED'}."
+        )
+        failover = results["failover"]
+        lines.append(
+            f"Failover: {failover['requests']} requests through Varnish in "
+            f"{failover['seconds']} s while app1 was stopped and started again: "
+            f"{failover['errors']} errors; target 0 "
+            f"{'met' if failover['errors'] == 0 else 'MISSED'}."
+        )
         self.stdout.write("\n".join(lines))
         self.stdout.write(
             f"\n{engine}, cache in {cache}, gunicorn 2 workers, wrk 2 threads {connections} connections, {seconds}s "
