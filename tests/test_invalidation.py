@@ -10,13 +10,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.http import HttpResponse
+from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from netinfo.articles import services
 from netinfo.articles.services import ChangeNote
 from netinfo.core import frontend_cache
-from netinfo.core.page_cache import invalidate
+from netinfo.core.page_cache import invalidate, public_page, renew
 from tests.factories import make_article, make_group, make_term, make_topic, make_user
 
 
@@ -98,6 +99,21 @@ class InvalidationTests(TestCase):
         self.assertTrue(is_cached(self.client, "/en/articles/edited/"))
         self.assertFalse(is_cached(self.client, "/en/patient-groups/"))
         self.assertFalse(is_cached(self.client, self.group.get_absolute_url()))
+
+    def test_a_page_made_while_something_was_edited_is_not_kept(self):
+        made = []
+
+        def view(request, edit):
+            if edit:
+                renew({"article-999"})  # another editor's save lands while this page renders
+            made.append(edit)
+            return HttpResponse("A page.")
+
+        page = public_page(view, tags=["articles"])
+        for edit in (True, True, False, False):
+            page(RequestFactory().get("/en/a-page/"), edit)
+        # Made again after the edit, then kept: the last visit came from the cache.
+        self.assertEqual(made, [True, True, False])
 
     def test_pages_name_what_they_show(self):
         tags = self.client.get("/en/articles/edited/")["Surrogate-Key"].split()

@@ -43,15 +43,20 @@ SITE_CHROME = "site-chrome"
 CONTENT = "content"
 
 
-def tag_versions(tags):
-    """{tag: its current version} for `tags`, one cache round trip; new tags get a version."""
+def read_versions(tags):
+    """(the edit epoch, {tag: its current version}) in one round trip; new tags get a version."""
     keys = {TAG_PREFIX + tag: tag for tag in tags}
-    found = cache.get_many(list(keys))
+    found = cache.get_many([EPOCH_KEY, *keys])
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)
-    return {keys[key]: version for key, version in found.items()}
+    return found.get(EPOCH_KEY), {tag: found[key] for key, tag in keys.items()}
+
+
+def tag_versions(tags):
+    """{tag: its current version} for `tags`."""
+    return read_versions(tags)[1]
 
 
 def tags_version(*tags):
@@ -141,7 +146,6 @@ def public_page(view=None, *, query=(), tags=(CONTENT,)):
             return view(request, *args, **kwargs)
         keep_only(request, query)
         store = settings.PAGE_CACHE_SECONDS > 0
-        versions = None
         if store:
             key = page_key(request)
             # One round trip on a hit when nothing was edited since the page was stored: the
@@ -155,9 +159,8 @@ def public_page(view=None, *, query=(), tags=(CONTENT,)):
                     return kept
                 # Something was edited since: the page counts while the versions of its own
                 # tags are those it was made with; then it is kept under the new epoch.
-                versions = tag_versions(kept_versions)
-                if versions == kept_versions:
-                    cache.set(key, (epoch, versions, kept), settings.PAGE_CACHE_SECONDS)
+                if read_versions(kept_versions) == (epoch, kept_versions):
+                    cache.set(key, (epoch, kept_versions, kept), settings.PAGE_CACHE_SECONDS)
                     return kept
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
@@ -166,16 +169,15 @@ def public_page(view=None, *, query=(), tags=(CONTENT,)):
             add_tags(response, SITE_CHROME, *tags)
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
             if store:
-                shown = set(response.headers[SURROGATE_KEY_HEADER].split())
-                if versions is None or set(versions) != shown:
-                    # Read after rendering, only for a page never seen before (or one that
-                    # shows other things now); otherwise the versions read before it, so that
-                    # an edit committed meanwhile invalidates what was rendered from before it.
-                    versions = tag_versions(shown)
                 # Hashed once here rather than by ConditionalGetMiddleware on every hit.
                 digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
                 response.headers["ETag"] = f'"{digest}"'
-                cache.set(key, (epoch, versions, response), settings.PAGE_CACHE_SECONDS)
+                shown = response.headers[SURROGATE_KEY_HEADER].split()
+                epoch_now, versions = read_versions(shown)
+                # An edit while the page was made (the epoch moved) may have come after what
+                # the page read: then it is not kept, and the next visit makes it again.
+                if epoch_now == epoch:
+                    cache.set(key, (epoch, versions, response), settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapped
