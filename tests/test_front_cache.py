@@ -89,12 +89,21 @@ def cluster():
         "process": process,
         "directory": directory,
     }
-    process.send_signal(signal.SIGTERM)
+    # As `make cluster-stop` does: the running cluster stops everything it started.
+    stop = subprocess.run(
+        [sys.executable, "manage.py", "cluster", "--stop"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     try:
         process.wait(60)
     except subprocess.TimeoutExpired:
         process.kill()
     drop_database()
+    assert "Cluster stopped." in stop.stdout, stop.stdout + stop.stderr
     for port in [int(env["VARNISH_PORT"]), *app_ports]:
         assert not parts.port_open(port), f"port {port} still open after the cluster stopped"
 
@@ -132,9 +141,9 @@ def get(url, headers=None, opener=None):
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with (opener or urllib.request.build_opener()).open(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, dict(response.headers), response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, dict(error.headers), error.read().decode(errors="replace")
 
 
 def as_editor(cluster, script):
@@ -162,6 +171,23 @@ def test_anonymous_and_consented_visitors_get_hits(cluster):
     # Campaign parameters do not make new cache entries either.
     status, headers, _body = get(url + "?utm_source=newsletter&utm_medium=mail")
     assert headers["X-Cache"] == "HIT"
+
+
+def test_static_files_and_images_are_cached(cluster):
+    base = cluster["base"]
+    _status, _headers, page = get(base + "/en/articles/what-are-nets/")
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/static/[^"]+)"', page)[1]
+    pages_with_figures = [base + "/en/articles/treatment-options/", base + "/en/glossary/"]
+    images = [
+        match
+        for address in pages_with_figures
+        for match in re.findall(r'<img[^>]+src="(/media/[^"]+)"', get(address)[2])
+    ]
+    assert images, "the demo content has figures"
+    for path in (stylesheet, images[0]):
+        get(base + path)
+        status, headers, _body = get(base + path)
+        assert (status, headers["X-Cache"]) == (200, "HIT"), path
 
 
 def test_admin_previews_and_posts_are_never_cached(cluster):

@@ -151,10 +151,12 @@ class Command(BaseCommand):
             self.stdout.write("No cluster is running.")
             return
         os.kill(state["pid"], signal.SIGTERM)
+        # The cluster removes its state file once everything it started has stopped.
+        running = directory / "cluster.json"
         deadline = time.monotonic() + 60
-        while pid_alive(state["pid"]) and time.monotonic() < deadline:
+        while running.exists() and pid_alive(state["pid"]) and time.monotonic() < deadline:
             time.sleep(0.2)
-        if pid_alive(state["pid"]):
+        if running.exists() and pid_alive(state["pid"]):
             raise CommandError(f"The cluster (process {state['pid']}) did not stop in a minute.")
         self.stdout.write("Cluster stopped.")
 
