@@ -17,7 +17,14 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from netinfo.links.models import Link, LinkUse
-from tests.factories import make_article, make_group, make_reference, make_user, refresh
+from tests.factories import (
+    make_article,
+    make_group,
+    make_reference,
+    make_term,
+    make_user,
+    refresh,
+)
 
 LOOPBACK = ["127.0.0.0/8", "::1/128"]
 
@@ -148,6 +155,11 @@ class LinkCheckerTests(TestCase):
         )
         self.reference = make_reference("linked-ref", url=f"{self.base}/gone", doi="10.1000/nets.1")
         self.group = make_group("Linked group", website=f"{self.base}/missing")
+        self.term = make_term(
+            "carcinoid",
+            "carcinoid",
+            definition_en=f"An older name; see [the NET page]({self.base}/ok).",
+        )
         NETWORK_LOG = []
         self.addCleanup(self.stop_logging)
 
@@ -214,6 +226,7 @@ class LinkCheckerTests(TestCase):
         self.assertIn((f"{url}/missing", "Linked", "text (en)"), uses)
         self.assertIn((f"{url}/gone", "linked-ref", "URL"), uses)
         self.assertIn((f"{url}/doi/10.1000/nets.1", "linked-ref", "DOI"), uses)
+        self.assertIn((f"{url}/ok", "carcinoid", "definition (en)"), uses)
 
     def test_broken_only_after_failing_on_two_runs(self):
         self.assertEqual(self.check()[0], 0)
@@ -252,6 +265,7 @@ class LinkCheckerTests(TestCase):
         refresh(self.article)
         self.reference.delete()
         self.group.delete()
+        self.term.delete()
         self.check("--concurrency", "3", "--per-host", "2")
         self.assertEqual(len(first.requests), 6)
         self.assertEqual(len(second.requests), 6)
@@ -268,6 +282,7 @@ class LinkCheckerTests(TestCase):
         refresh(self.article)
         self.reference.delete()
         self.group.delete()
+        self.term.delete()
         started = time.monotonic()
         status, output = self.check("--timeout", "30", "--max-time", "1", "--concurrency", "1")
         self.assertLess(time.monotonic() - started, 15)  # not 4 x 20 s
@@ -372,6 +387,16 @@ class LinkResultsForStaffTests(TestCase):
         self.assertContains(response, "Failed on 2 runs in a row.")
         response = self.client.get(reverse("admin:netinfo_article_change", args=[self.moved.pk]))
         self.assertContains(response, "Moved permanently. Use the new address instead:")
+
+    def test_german_editors_read_it_in_german(self):
+        self.client.force_login(make_user("editor", groups=["Editors"]))
+        url = reverse("admin:netinfo_article_change", args=[self.article.pk])
+        response = self.client.get(url, headers={"accept-language": "de"})
+        self.assertContains(response, "Linkprüfung")
+        self.assertContains(response, "Bei 2 Prüfläufen in Folge fehlgeschlagen.")
+        self.assertContains(response, "Die Website antwortete mit einer Fehlerseite")
+        response = self.client.get(reverse("review-dashboard"), headers={"accept-language": "de"})
+        self.assertContains(response, "Defekte und umgezogene Links")
 
     def test_dashboard_lists_broken_links(self):
         self.client.force_login(make_user("editor", groups=["Editors"]))

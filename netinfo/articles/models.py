@@ -990,6 +990,14 @@ class Term(models.Model):
         first = html.split("</p>", 1)[0]
         return plain_text(first)
 
+    def external_links(self):
+        """(field, language, address) of the links in the definition, for the link checker."""
+        from .checks import external_urls
+
+        for code in LANGUAGE_CODES:
+            for url in external_urls(getattr(self, f"definition_{code}") or ""):
+                yield gettext_noop("definition"), code, url
+
     def render(self):
         """definition_html for each language (with citation numbers)."""
         from .rendering import render_article_body
