@@ -1,13 +1,11 @@
 """The directory as CSV (for spreadsheets) and JSON (for programs)."""
 
-import csv
-import io
 import json
 
 from django.http import HttpResponse
 from django.utils import timezone
 
-from netinfo.core.spreadsheets import neutralise
+from netinfo.core.spreadsheets import csv_download
 
 CSV_COLUMNS = [
     "name", "acronym", "former_names", "country", "country_name", "coverage", "region", "city",
@@ -40,17 +38,8 @@ def csv_row(group):
 
 
 def csv_response(groups, filename_stem="patient-groups"):
-    """UTF-8 with a byte order mark, so spreadsheet programs read umlauts correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for group in groups:
-        writer.writerow([neutralise(cell) for cell in csv_row(group)])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{filename_stem}-{timezone.localdate().isoformat()}.csv"'
-    )
-    return response
+    filename = f"{filename_stem}-{timezone.localdate().isoformat()}.csv"
+    return csv_download(filename, CSV_COLUMNS, (csv_row(group) for group in groups))
 
 
 def public_data(group, request=None):

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from netinfo.core.page_cache import invalidate
-from patient_groups.export import neutralise
+from netinfo.core.spreadsheets import neutralise
 from patient_groups.filters import filter_options
 from patient_groups.importing import ImportFailed, import_groups
 from patient_groups.models import PatientGroup, Region

@@ -3,17 +3,14 @@ What the link checker found: its own list (read only, with a CSV), and the filte
 the articles', references' and groups' admins add to find and fix their broken links.
 """
 
-import csv
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netinfo.core.spreadsheets import neutralise
+from netinfo.core.spreadsheets import csv_download
 
 from .models import Link, LinkUse
 
@@ -65,13 +62,14 @@ class LinkCheckMixin:
         return render_to_string("admin/links/_link_check.html", {"uses": uses})
 
 
-def write_csv(response, links):
-    response.write("\ufeff")  # Excel opens UTF-8 with a byte order mark as such
-    writer = csv.writer(response)
-    writer.writerow(
-        ["url", "broken", "result", "status", "problem", "failed runs in a row"]
-        + ["suggested url", "checked at", "failing since", "used in", "field", "admin page"]
-    )
+CSV_COLUMNS = [
+    *("url", "broken", "result", "status", "problem", "failed runs in a row"),
+    *("suggested url", "checked at", "failing since", "used in", "field", "admin page"),
+]
+
+
+def csv_rows(links):
+    """A row per link and place it is used in (one row for a link used nowhere)."""
     for link in links.prefetch_related("uses__content_type"):
         for use in link.uses.all() or [None]:
             row = [
@@ -87,8 +85,7 @@ def write_csv(response, links):
             ]
             if use is not None:
                 row += [use.label, use.where(), use.admin_url()]
-            writer.writerow(neutralise(value) for value in row)
-    return response
+            yield row
 
 
 @admin.register(Link)
@@ -155,14 +152,10 @@ class LinkAdmin(admin.ModelAdmin):
         links = (
             getattr(Link.objects, state)() if state in STATES else Link.objects.needing_attention()
         )
-        return write_csv(csv_response(f"links-{state or 'needing-attention'}.csv"), links)
+        filename = f"links-{state or 'needing-attention'}.csv"
+        return csv_download(filename, CSV_COLUMNS, csv_rows(links))
 
     @admin.action(description=_("Export as CSV (spreadsheet)"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return write_csv(csv_response("links.csv"), Link.objects.filter(pk__in=queryset))
-
-
-def csv_response(filename):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        links = Link.objects.filter(pk__in=queryset)
+        return csv_download("links.csv", CSV_COLUMNS, csv_rows(links))

@@ -1,12 +1,9 @@
 """Readers' answers to "Was this page helpful?": read, mark handled with a note, export."""
 
-import csv
-
 from django.contrib import admin
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from netinfo.core.spreadsheets import neutralise
+from netinfo.core.spreadsheets import csv_download
 
 from .. import services
 from ..models import Feedback
@@ -65,27 +62,22 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export as CSV (spreadsheet)"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="reader-feedback.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a byte order mark as such
-        writer = csv.writer(response)
-        writer.writerow(
-            ["received", "article", "language", "version", "helpful", "missing", "comment"]
-            + ["handled", "note"]
+        header = [
+            *("received", "article", "language", "version", "helpful", "missing", "comment"),
+            *("handled", "note"),
+        ]
+        rows = (
+            [
+                feedback.created.isoformat(),
+                feedback.article.slug_en,
+                feedback.language,
+                feedback.version or "",
+                "yes" if feedback.helpful else "no",
+                feedback.missing,
+                feedback.comment,
+                feedback.handled_at.isoformat() if feedback.handled_at else "",
+                feedback.note,
+            ]
+            for feedback in queryset.select_related("article").order_by("created", "pk")
         )
-        for feedback in queryset.select_related("article").order_by("created", "pk"):
-            writer.writerow(
-                neutralise(value)
-                for value in [
-                    feedback.created.isoformat(),
-                    feedback.article.slug_en,
-                    feedback.language,
-                    feedback.version or "",
-                    "yes" if feedback.helpful else "no",
-                    feedback.missing,
-                    feedback.comment,
-                    feedback.handled_at.isoformat() if feedback.handled_at else "",
-                    feedback.note,
-                ]
-            )
-        return response
+        return csv_download("reader-feedback.csv", header, rows)
