@@ -7,6 +7,7 @@ migrations, so it lives here, below both.
 """
 
 from django.contrib.auth import get_permission_codename
+from django.db import migrations
 
 
 def model_permissions(model):
@@ -57,3 +58,17 @@ def revoke(apps, group_name, app_label, codenames):
         group.permissions.remove(
             *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
         )
+
+
+def granting(app_label, roles, codenames):
+    """A migration operation giving each of `roles` the permissions `codenames`, and back."""
+
+    def forwards(apps, schema_editor):
+        for role in roles:
+            grant(apps, role, app_label, codenames)
+
+    def backwards(apps, schema_editor):
+        for role in roles:
+            revoke(apps, role, app_label, codenames)
+
+    return migrations.RunPython(forwards, backwards)

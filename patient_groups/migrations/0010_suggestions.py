@@ -5,18 +5,10 @@ import django_countries.fields
 from django.conf import settings
 from django.db import migrations, models
 
-from netinfo.core.migration_permissions import grant, revoke
+from netinfo.core.migration_permissions import granting
 
 # Directory staff read visitors' suggestions, accept or decline them (change) and remove spam.
 PERMISSIONS = ["view_suggestion", "change_suggestion", "delete_suggestion"]
-
-
-def forwards(apps, schema_editor):
-    grant(apps, "Directory staff", "patient_groups", PERMISSIONS)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, "Directory staff", "patient_groups", PERMISSIONS)
 
 
 class Migration(migrations.Migration):
@@ -154,5 +146,5 @@ class Migration(migrations.Migration):
                 "ordering": ["-created", "-pk"],
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        granting("patient_groups", ["Directory staff"], PERMISSIONS),
     ]

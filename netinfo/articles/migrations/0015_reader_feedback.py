@@ -4,21 +4,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from netinfo.core.migration_permissions import grant, revoke
+from netinfo.core.migration_permissions import granting
 
 # Editors and medical reviewers read what readers say and mark it handled; nobody edits it.
 PERMISSIONS = ["view_feedback", "change_feedback"]
 ROLES = ["Editors", "Medical reviewers"]
-
-
-def forwards(apps, schema_editor):
-    for role in ROLES:
-        grant(apps, role, "netinfo", PERMISSIONS)
-
-
-def backwards(apps, schema_editor):
-    for role in ROLES:
-        revoke(apps, role, "netinfo", PERMISSIONS)
 
 
 class Migration(migrations.Migration):
@@ -95,5 +85,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        granting("netinfo", ROLES, PERMISSIONS),
     ]

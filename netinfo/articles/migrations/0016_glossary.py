@@ -3,21 +3,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from netinfo.core.migration_permissions import grant, revoke
+from netinfo.core.migration_permissions import granting
 
 # The glossary is medical content: editors and medical reviewers keep it, as they keep articles.
 PERMISSIONS = ["add_term", "change_term", "view_term"]
 ROLES = ["Editors", "Medical reviewers"]
-
-
-def forwards(apps, schema_editor):
-    for role in ROLES:
-        grant(apps, role, "netinfo", PERMISSIONS)
-
-
-def backwards(apps, schema_editor):
-    for role in ROLES:
-        revoke(apps, role, "netinfo", PERMISSIONS)
 
 
 class Migration(migrations.Migration):
@@ -221,5 +211,5 @@ class Migration(migrations.Migration):
                 fields=("article", "term", "language"), name="termuse_unique"
             ),
         ),
-        migrations.RunPython(forwards, backwards),
+        granting("netinfo", ROLES, PERMISSIONS),
     ]

@@ -1,22 +1,12 @@
 from django.db import migrations
 
-from netinfo.core.migration_permissions import grant, revoke
+from netinfo.core.migration_permissions import granting
 
 # Every role that keeps addresses sees what the checker found: editors and medical reviewers
 # (articles, references), directory staff (groups' websites). Results come from the checker
 # only, so nobody but a superuser changes them.
 PERMISSIONS = ["view_link"]
 ROLES = ["Editors", "Medical reviewers", "Directory staff"]
-
-
-def forwards(apps, schema_editor):
-    for role in ROLES:
-        grant(apps, role, "links", PERMISSIONS)
-
-
-def backwards(apps, schema_editor):
-    for role in ROLES:
-        revoke(apps, role, "links", PERMISSIONS)
 
 
 class Migration(migrations.Migration):
@@ -26,4 +16,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [granting("links", ROLES, PERMISSIONS)]
