@@ -12,26 +12,27 @@ def external_links():
     """
     (object, field, language, address) for each external address in articles that are not
     archived (drafts too: better found before publishing), glossary definitions, references and
-    active patient groups.
+    active patient groups: what each object's external_links() names.
     """
+    names = [f"name_{code}" for code in LANGUAGE_CODES]
     texts = [f"{name}_{code}" for name in ("title", "body") for code in LANGUAGE_CODES]
-    articles = (
-        Article.objects.exclude(status=Article.Status.ARCHIVED)
-        .only("pk", *texts)
-        .prefetch_related("resources")
-        .order_by("pk")
-    )
-    for article in articles:
-        for field, language, url in article.external_links():
-            yield article, field, language, url
     definitions = [f"definition_{code}" for code in LANGUAGE_CODES]
-    for term in Term.objects.only("pk", *(f"name_{code}" for code in LANGUAGE_CODES), *definitions):
-        for field, language, url in term.external_links():
-            yield term, field, language, url
-    resolver = settings.LINK_CHECK_DOI_RESOLVER
-    for reference in Reference.objects.only("pk", "key", "url", "doi").order_by("key"):
-        for field, language, url in reference.external_links(doi_resolver=resolver):
-            yield reference, field, language, url
-    for group in PatientGroup.objects.active().exclude(website="").only("pk", "name", "website"):
-        for field, language, url in group.external_links():
-            yield group, field, language, url
+    sources = [
+        (
+            Article.objects.exclude(status=Article.Status.ARCHIVED)
+            .only("pk", *texts)
+            .prefetch_related("resources")
+            .order_by("pk"),
+            {},
+        ),
+        (Term.objects.only("pk", *names, *definitions).order_by("pk"), {}),
+        (
+            Reference.objects.only("pk", "key", "url", "doi").order_by("key"),
+            {"doi_resolver": settings.LINK_CHECK_DOI_RESOLVER},
+        ),
+        (PatientGroup.objects.active().exclude(website="").only("pk", "name", "website"), {}),
+    ]
+    for objects, options in sources:
+        for obj in objects:
+            for field, language, url in obj.external_links(**options):
+                yield obj, field, language, url
